@@ -1,0 +1,39 @@
+# Thin wrapper over CMake. `make run`: set-up, build, main job. `make test`: set-up, build, all tests.
+BUILD ?= build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build run test test-asan test-scalar test-slow install clean
+
+all: build
+
+deps:
+	@sh scripts/deps.sh $(DEPS)
+
+build:
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+run: DEPS=run
+run: deps build
+	@sh scripts/run.sh $(BUILD)
+
+test: DEPS=test
+test: deps build
+	@cd $(BUILD) && ctest --output-on-failure -LE slow -j $(JOBS)
+
+# The same suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+test-asan: DEPS=test
+test-asan: deps
+	@$(MAKE) --no-print-directory build BUILD=build-asan CMAKE_FLAGS="-DACTLAB_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo"
+	@cd build-asan && ctest --output-on-failure -LE slow -j $(JOBS)
+
+# The exhaustive sweeps over all 2^32 float inputs (hours, not for CI).
+test-slow: build
+	@cd $(BUILD) && ctest --output-on-failure -L slow
+
+install: build
+	@cmake --install $(BUILD) --prefix $(or $(PREFIX),/usr/local)
+
+clean:
+	@rm -rf build build-asan

@@ -1,0 +1,34 @@
+# libactlab: public header include/actlab/act.h; static and shared library; actlab.pc.
+set(ACT_SOURCES
+  src/act/api.c
+  src/act/parse.c
+  src/act/ref.c
+  src/act/dispatch.c
+  src/act/scalar/scalar.c
+)
+# The reference must not contract a*b+c into fma: it is the oracle fast paths meet.
+set_source_files_properties(src/act/ref.c src/act/scalar/scalar.c PROPERTIES COMPILE_OPTIONS "-ffp-contract=off")
+
+add_library(actlab_obj OBJECT ${ACT_SOURCES})
+target_include_directories(actlab_obj PUBLIC
+  $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>
+  PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src/act)
+set_target_properties(actlab_obj PROPERTIES POSITION_INDEPENDENT_CODE ON C_VISIBILITY_PRESET hidden)
+
+add_library(actlab_static STATIC $<TARGET_OBJECTS:actlab_obj>)
+add_library(actlab_shared SHARED $<TARGET_OBJECTS:actlab_obj>)
+foreach(t actlab_static actlab_shared)
+  set_target_properties(${t} PROPERTIES OUTPUT_NAME actlab)
+  target_include_directories(${t} PUBLIC
+    $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>
+    $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+  target_link_libraries(${t} PUBLIC ${M_LIB} Threads::Threads)
+endforeach()
+set_target_properties(actlab_shared PROPERTIES VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR})
+
+install(FILES include/actlab/act.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/actlab)
+install(TARGETS actlab_static actlab_shared
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+configure_file(cmake/actlab.pc.in ${CMAKE_CURRENT_BINARY_DIR}/actlab.pc @ONLY)
+install(FILES ${CMAKE_CURRENT_BINARY_DIR}/actlab.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

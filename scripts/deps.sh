@@ -1,0 +1,26 @@
+#!/bin/sh
+# Installs the Debian packages actlab needs, if any are missing (root: apt-get; else: says what to run).
+# Usage: scripts/deps.sh [build|test|run|bench]
+set -eu
+what=${1:-build}
+pkgs="build-essential cmake pkg-config"
+case "$what" in
+  test) pkgs="$pkgs" ;;
+  run) pkgs="$pkgs" ;;
+  bench) pkgs="$pkgs" ;;
+esac
+missing=""
+for p in $pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -eq 0 ]; then
+  echo "deps: installing$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends $missing
+else
+  echo "deps: missing packages:$missing" >&2
+  echo "deps: run: sudo apt-get update && sudo apt-get install -y$missing" >&2
+  exit 1
+fi

@@ -1,0 +1,17 @@
+/* Declarations of every kernel in the registry (kernels.inc). */
+#ifndef ACTLAB_KERNELS_H
+#define ACTLAB_KERNELS_H
+
+#include "internal.h"
+
+typedef void act_fwd_kernel(size_t n, const float *x, float *y, const struct act_params *p);
+typedef void act_bwd_kernel(size_t n, const float *x, const float *dy, float *dx, const struct act_params *p);
+#define ACT_KTYPE_FWD act_fwd_kernel
+#define ACT_KTYPE_BWD act_bwd_kernel
+#define ACT_KTYPE_BWD_Y act_bwd_kernel
+
+#define ACT_KERNEL(op, OP, dir, DIR, isa, ISA, var) ACT_KTYPE_##DIR act_f32_##op##_##dir##__##isa##_##var;
+#include "kernels.inc"
+#undef ACT_KERNEL
+
+#endif
