@@ -30,5 +30,9 @@ install(FILES include/actlab/act.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/actla
 install(TARGETS actlab_static actlab_shared
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
+# actlab.pc is relocatable: its prefix is found from its own place (${pcfiledir}), so
+# `cmake --install build --prefix P` works for any P chosen at install time.
+file(RELATIVE_PATH ACT_PC_TO_PREFIX /${CMAKE_INSTALL_LIBDIR}/pkgconfig /)
+string(REGEX REPLACE "/$" "" ACT_PC_TO_PREFIX "${ACT_PC_TO_PREFIX}")
 configure_file(cmake/actlab.pc.in ${CMAKE_CURRENT_BINARY_DIR}/actlab.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/actlab.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
