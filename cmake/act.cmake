@@ -6,6 +6,13 @@ set(ACT_SOURCES
   src/act/dispatch.c
   src/act/scalar/scalar.c
 )
+# ISA files: one per (op family, ISA); ISA flags go on these files only.
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
+  set(ACT_SSE2_SOURCES src/act/sse2/linear.c)
+  set(ACT_AVX2_SOURCES src/act/avx2/linear.c)
+  list(APPEND ACT_SOURCES ${ACT_SSE2_SOURCES} ${ACT_AVX2_SOURCES})
+  set_source_files_properties(${ACT_AVX2_SOURCES} PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma")
+endif()
 # The reference must not contract a*b+c into fma: it is the oracle fast paths meet.
 set_source_files_properties(src/act/ref.c src/act/scalar/scalar.c PROPERTIES COMPILE_OPTIONS "-ffp-contract=off")
 

@@ -1,0 +1,111 @@
+/*
+ * Piecewise-linear kernels (identity, relu, leaky_relu, prelu, rrelu, relu6, hardtanh,
+ * threshold), written once over the vf_* wrappers of one ISA (simd/vec-<isa>.h, included
+ * first) and compiled once per ISA. They are exact: every result is a selected input,
+ * a constant, or one IEEE float product (slope * x), which is what the reference rounds
+ * to. Comparisons are ordered, so NaN lanes take the "else" branch and then the NaN is
+ * selected back in; -0 is kept wherever the reference keeps it.
+ * Main loop: 4 vectors per iteration; then single vectors; then the reference for the tail,
+ * so no load or store ever leaves [0, n).
+ */
+#include "../kernels.h"
+#include "../ref.h"
+
+#define KN(op, dir) KN_(op, dir, VEC_ISA, UTAG)
+#define KN_(op, dir, isa, u) KN__(op, dir, isa, u)
+#define KN__(op, dir, isa, u) act_f32_##op##_##dir##__##isa##_##u
+
+/* Loop-invariant broadcasts of the parameters. */
+struct lin_ctx {
+    vf zero, slope, signmask, lo, hi, th, val;
+    int slope_zero; /* slope == 0: y = copysign(0, x) for x <= 0, also at -inf (0 * -inf is NaN) */
+};
+
+static inline void lin_ctx_init(struct lin_ctx *c, const struct act_params *p)
+{
+    c->zero = vf_zero();
+    c->slope = vf_set1(p->slope);
+    c->signmask = vf_set1(-0.0f);
+    c->lo = vf_set1(p->lo);
+    c->hi = vf_set1(p->hi);
+    c->th = vf_set1(p->threshold);
+    c->val = vf_set1(p->value);
+    c->slope_zero = p->slope == 0;
+}
+
+/* Forward bodies: a is x. */
+#define F_IDENTITY(a) (a)
+#define F_RELU(a) vf_andnot(vf_lt(a, c.zero), a)
+#define F_LEAKY(a) vf_select(vf_le(a, c.zero), c.slope_zero ? vf_and(a, c.signmask) : vf_mul(a, c.slope), a)
+#define F_CLAMP(a) vf_select(vf_lt(a, c.lo), c.lo, vf_select(vf_gt(a, c.hi), c.hi, a))
+#define F_THRESHOLD(a) vf_select(vf_le(a, c.th), c.val, a)
+/* Backward bodies: a is x (or y for bwdy), g is dy. A NaN a is passed through as the result. */
+#define NAN_PASS(a, r) vf_select(vf_isnan(a), a, r)
+#define B_IDENTITY(a, g) NAN_PASS(a, g)
+#define B_RELU(a, g) vf_or(vf_and(vf_gt(a, c.zero), g), vf_and(vf_isnan(a), a))
+#define B_LEAKY(a, g) NAN_PASS(a, vf_select(vf_gt(a, c.zero), g, vf_mul(g, c.slope)))
+#define B_CLAMP(a, g) vf_or(vf_and(vf_and(vf_gt(a, c.lo), vf_lt(a, c.hi)), g), vf_and(vf_isnan(a), a))
+#define B_THRESHOLD(a, g) vf_or(vf_and(vf_gt(a, c.th), g), vf_and(vf_isnan(a), a))
+
+#define DEFINE_FWD(op, OP, F)                                                                    \
+    void KN(op, fwd)(size_t n, const float *x, float *y, const struct act_params *p)             \
+    {                                                                                            \
+        struct lin_ctx c;                                                                        \
+        lin_ctx_init(&c, p);                                                                     \
+        size_t i = 0;                                                                            \
+        for (; i + 4 * VLEN <= n; i += 4 * VLEN) {                                               \
+            vf a0 = vf_load(x + i), a1 = vf_load(x + i + VLEN);                                  \
+            vf a2 = vf_load(x + i + 2 * VLEN), a3 = vf_load(x + i + 3 * VLEN);                   \
+            vf_store(y + i, F(a0));                                                              \
+            vf_store(y + i + VLEN, F(a1));                                                       \
+            vf_store(y + i + 2 * VLEN, F(a2));                                                   \
+            vf_store(y + i + 3 * VLEN, F(a3));                                                   \
+        }                                                                                        \
+        for (; i + VLEN <= n; i += VLEN) {                                                       \
+            vf a = vf_load(x + i);                                                               \
+            vf_store(y + i, F(a));                                                               \
+        }                                                                                        \
+        for (; i < n; i++)                                                                       \
+            y[i] = ref_fwd1(ACT_OP_##OP, p, x[i]);                                               \
+    }
+
+/* dir is bwd (a = x) or bwdy (a = y); REF is the matching reference element function. */
+#define DEFINE_BWD(op, OP, dir, REF, B)                                                          \
+    void KN(op, dir)(size_t n, const float *x, const float *dy, float *dx, const struct act_params *p) \
+    {                                                                                            \
+        struct lin_ctx c;                                                                        \
+        lin_ctx_init(&c, p);                                                                     \
+        size_t i = 0;                                                                            \
+        for (; i + 4 * VLEN <= n; i += 4 * VLEN) {                                               \
+            vf a0 = vf_load(x + i), a1 = vf_load(x + i + VLEN);                                  \
+            vf a2 = vf_load(x + i + 2 * VLEN), a3 = vf_load(x + i + 3 * VLEN);                   \
+            vf g0 = vf_load(dy + i), g1 = vf_load(dy + i + VLEN);                                \
+            vf g2 = vf_load(dy + i + 2 * VLEN), g3 = vf_load(dy + i + 3 * VLEN);                 \
+            vf_store(dx + i, B(a0, g0));                                                         \
+            vf_store(dx + i + VLEN, B(a1, g1));                                                  \
+            vf_store(dx + i + 2 * VLEN, B(a2, g2));                                              \
+            vf_store(dx + i + 3 * VLEN, B(a3, g3));                                              \
+        }                                                                                        \
+        for (; i + VLEN <= n; i += VLEN) {                                                       \
+            vf a = vf_load(x + i), g = vf_load(dy + i);                                          \
+            vf_store(dx + i, B(a, g));                                                           \
+        }                                                                                        \
+        for (; i < n; i++)                                                                       \
+            dx[i] = REF(ACT_OP_##OP, p, x[i], dy[i]);                                            \
+    }
+
+/* The three directions of an op whose gradient is the same function of x or of y. */
+#define DEFINE_ALL(op, OP, F, B)                                                                 \
+    DEFINE_FWD(op, OP, F)                                                                        \
+    DEFINE_BWD(op, OP, bwd, ref_bwd1, B)                                                         \
+    DEFINE_BWD(op, OP, bwdy, ref_bwdy1, B)
+
+DEFINE_ALL(identity, IDENTITY, F_IDENTITY, B_IDENTITY)
+DEFINE_ALL(relu, RELU, F_RELU, B_RELU)
+DEFINE_ALL(leaky_relu, LEAKY_RELU, F_LEAKY, B_LEAKY)
+DEFINE_ALL(prelu, PRELU, F_LEAKY, B_LEAKY)
+DEFINE_ALL(rrelu, RRELU, F_LEAKY, B_LEAKY)
+DEFINE_ALL(relu6, RELU6, F_CLAMP, B_CLAMP)
+DEFINE_ALL(hardtanh, HARDTANH, F_CLAMP, B_CLAMP)
+DEFINE_FWD(threshold, THRESHOLD, F_THRESHOLD)
+DEFINE_BWD(threshold, THRESHOLD, bwd, ref_bwd1, B_THRESHOLD)
