@@ -22,3 +22,32 @@ typedef __m256 vf;
 #define vf_isnan(a) _mm256_cmp_ps(a, a, _CMP_UNORD_Q)
 static inline vf vf_select(vf m, vf a, vf b) { return _mm256_blendv_ps(b, a, m); }
 #endif
+
+/* Double lanes: one vf is split into two vd of VDLEN doubles each. */
+#ifndef ACTLAB_VEC_AVX2_VD
+#define ACTLAB_VEC_AVX2_VD
+#define VDLEN 4
+typedef __m256d vd;
+#define vd_set1(s) _mm256_set1_pd(s)
+#define vd_add(a, b) _mm256_add_pd(a, b)
+#define vd_sub(a, b) _mm256_sub_pd(a, b)
+#define vd_mul(a, b) _mm256_mul_pd(a, b)
+#define vd_div(a, b) _mm256_div_pd(a, b)
+#define vd_fma(a, b, c) _mm256_fmadd_pd(a, b, c)
+#define vd_max(a, b) _mm256_max_pd(a, b) /* NaN in a gives b: callers re-select NaN lanes at the end */
+#define vd_min(a, b) _mm256_min_pd(a, b)
+#define vd_and(a, b) _mm256_and_pd(a, b)
+#define vd_or(a, b) _mm256_or_pd(a, b)
+#define vd_andnot(m, a) _mm256_andnot_pd(m, a)
+#define vd_lt(a, b) _mm256_cmp_pd(a, b, _CMP_LT_OQ)
+#define vd_gt(a, b) _mm256_cmp_pd(a, b, _CMP_GT_OQ)
+#define vd_le(a, b) _mm256_cmp_pd(a, b, _CMP_LE_OQ)
+#define vd_ge(a, b) _mm256_cmp_pd(a, b, _CMP_GE_OQ)
+#define vd_eq(a, b) _mm256_cmp_pd(a, b, _CMP_EQ_OQ)
+static inline vd vd_select(vd m, vd a, vd b) { return _mm256_blendv_pd(b, a, m); }
+#define vd_bits_add_shl52(t, k)                                                                  \
+    _mm256_castsi256_pd(_mm256_slli_epi64(_mm256_add_epi64(_mm256_castpd_si256(t), _mm256_set1_epi64x(k)), 52))
+#define vd_from_lo(v) _mm256_cvtps_pd(_mm256_castps256_ps128(v))
+#define vd_from_hi(v) _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1))
+#define vf_from_vd(lo, hi) _mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps(lo)), _mm256_cvtpd_ps(hi), 1)
+#endif

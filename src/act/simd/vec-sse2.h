@@ -23,3 +23,33 @@ typedef __m128 vf;
 /* m ? a : b, lane by lane (m all-ones or all-zeros per lane). */
 static inline vf vf_select(vf m, vf a, vf b) { return _mm_or_ps(_mm_and_ps(m, a), _mm_andnot_ps(m, b)); }
 #endif
+
+/* Double lanes: one vf is split into VF_HALVES vd of VDLEN doubles each. */
+#ifndef ACTLAB_VEC_SSE2_VD
+#define ACTLAB_VEC_SSE2_VD
+#define VDLEN 2
+typedef __m128d vd;
+#define vd_set1(s) _mm_set1_pd(s)
+#define vd_add(a, b) _mm_add_pd(a, b)
+#define vd_sub(a, b) _mm_sub_pd(a, b)
+#define vd_mul(a, b) _mm_mul_pd(a, b)
+#define vd_div(a, b) _mm_div_pd(a, b)
+#define vd_fma(a, b, c) _mm_add_pd(_mm_mul_pd(a, b), c) /* SSE2 has no FMA; callers' error budgets allow it */
+#define vd_max(a, b) _mm_max_pd(a, b) /* NaN in a gives b: callers re-select NaN lanes at the end */
+#define vd_min(a, b) _mm_min_pd(a, b)
+#define vd_and(a, b) _mm_and_pd(a, b)
+#define vd_or(a, b) _mm_or_pd(a, b)
+#define vd_andnot(m, a) _mm_andnot_pd(m, a)
+#define vd_lt(a, b) _mm_cmplt_pd(a, b)
+#define vd_gt(a, b) _mm_cmpgt_pd(a, b)
+#define vd_le(a, b) _mm_cmple_pd(a, b)
+#define vd_ge(a, b) _mm_cmpge_pd(a, b)
+#define vd_eq(a, b) _mm_cmpeq_pd(a, b)
+static inline vd vd_select(vd m, vd a, vd b) { return _mm_or_pd(_mm_and_pd(m, a), _mm_andnot_pd(m, b)); }
+/* Integer view for building 2^n. */
+#define vd_bits_add_shl52(t, k) _mm_castsi128_pd(_mm_slli_epi64(_mm_add_epi64(_mm_castpd_si128(t), _mm_set1_epi64x(k)), 52))
+/* Widen the low / high half of a vf to double; narrow two vd back (round to nearest). */
+#define vd_from_lo(v) _mm_cvtps_pd(v)
+#define vd_from_hi(v) _mm_cvtps_pd(_mm_movehl_ps(v, v))
+#define vf_from_vd(lo, hi) _mm_movelh_ps(_mm_cvtpd_ps(lo), _mm_cvtpd_ps(hi))
+#endif

@@ -1,0 +1,263 @@
+/*
+ * Smooth kernels (elu selu celu sigmoid tanh silu softplus softsign hardswish hardsigmoid
+ * gelu_tanh mish), written once over the vf_ / vd_ wrappers of one ISA and compiled once
+ * per ISA. Each vector of floats is widened to two vectors of doubles, the reference's
+ * formula (src/act/ref.h) is evaluated with the vector maths of simd/vmath-d.h, and the
+ * result is rounded once to float: the same error analysis as the reference (double
+ * carries 29 guard bits), so the same ULP budgets hold with room to spare.
+ * Clamps keep +-inf on their limits: where f saturates, x is clamped to +-700, far past
+ * the point where the float result stops changing. NaN lanes are selected back in last.
+ * The tail (n % VLEN) goes through the reference, so nothing outside [0, n) is touched.
+ */
+#include "../kernels.h"
+#include "../ref.h"
+#include "vmath-d.h"
+
+#define SKN(op, dir) SKN_(op, dir, VEC_ISA, UTAG)
+#define SKN_(op, dir, isa, u) SKN__(op, dir, isa, u)
+#define SKN__(op, dir, isa, u) act_f32_##op##_##dir##__##isa##_f64_##u
+
+#define SELU_A 1.6732632423543772848170429916717
+#define SELU_L 1.0507009873554804934193349852946
+
+struct sm_ctx {
+    vd zero, one, alpha, beta, th;
+};
+
+static inline void sm_ctx_init(struct sm_ctx *c, const struct act_params *p)
+{
+    c->zero = vd_set1(0.0);
+    c->one = vd_set1(1.0);
+    c->alpha = vd_set1(p->alpha);
+    c->beta = vd_set1(p->beta);
+    c->th = vd_set1(p->threshold);
+}
+
+static inline vd clamp_lo(vd x) { return vd_max(x, vd_set1(-VM_CLAMP)); }
+/* sigmoid(z) given e = exp(-|z|): x < 0 ? e/(1+e) : 1/(1+e). */
+static inline vd sig_e(vd z, vd e, const struct sm_ctx *c)
+{
+    return vd_div(vd_select(vd_lt(z, c->zero), e, c->one), vd_add(c->one, e));
+}
+/* sigmoid'(z) = e / (1+e)^2 given e = exp(-|z|). */
+static inline vd dsig_e(vd e, const struct sm_ctx *c)
+{
+    vd d = vd_add(c->one, e);
+    return vd_div(e, vd_mul(d, d));
+}
+
+/* ---- forward: f(x) in double ---- */
+static inline vd f_elu(vd x, const struct sm_ctx *c)
+{
+    return vd_select(vd_gt(x, c->zero), x, vd_mul(c->alpha, vm_expm1(x)));
+}
+static inline vd f_selu(vd x, const struct sm_ctx *c)
+{
+    return vd_select(vd_gt(x, c->zero), vd_mul(vd_set1(SELU_L), x), vd_mul(vd_set1(SELU_L * SELU_A), vm_expm1(x)));
+}
+static inline vd f_celu(vd x, const struct sm_ctx *c)
+{
+    return vd_select(vd_gt(x, c->zero), x, vd_mul(c->alpha, vm_expm1(vd_div(x, c->alpha))));
+}
+static inline vd f_sigmoid(vd x, const struct sm_ctx *c) { return sig_e(x, vm_exp(vd_mul(vd_abs(x), vd_set1(-1.0))), c); }
+static inline vd f_tanh(vd x, const struct sm_ctx *c)
+{
+    (void)c;
+    vd t = vm_expm1(vd_mul(vd_abs(x), vd_set1(-2.0))); /* in (-1, 0] */
+    vd r = vd_div(vd_sub(vd_set1(0.0), t), vd_add(t, vd_set1(2.0)));
+    return vd_or(r, vd_and(x, vd_set1(-0.0))); /* tanh is odd; keeps -0 */
+}
+static inline vd f_silu(vd x, const struct sm_ctx *c)
+{
+    vd xc = clamp_lo(x);
+    return vd_mul(xc, sig_e(xc, vm_exp(vd_mul(vd_abs(xc), vd_set1(-1.0))), c));
+}
+static inline vd f_softplus(vd x, const struct sm_ctx *c)
+{
+    vd z = vd_mul(c->beta, x); /* exact: a product of two floats */
+    vd sp = vd_add(vd_max(z, c->zero), vm_log1p_unit(vm_exp(vd_mul(vd_abs(z), vd_set1(-1.0)))));
+    return vd_select(vd_gt(z, c->th), x, vd_div(sp, c->beta));
+}
+static inline vd f_softsign(vd x, const struct sm_ctx *c)
+{
+    vd xc = vd_min(vd_max(x, vd_set1(-0x1p100)), vd_set1(0x1p100)); /* +-inf -> +-1 exactly after rounding */
+    return vd_div(xc, vd_add(c->one, vd_abs(xc)));
+}
+static inline vd f_hardswish(vd x, const struct sm_ctx *c)
+{
+    (void)c;
+    vd mid = vd_div(vd_mul(x, vd_add(x, vd_set1(3.0))), vd_set1(6.0));
+    return vd_select(vd_le(x, vd_set1(-3.0)), vd_set1(-0.0), vd_select(vd_ge(x, vd_set1(3.0)), x, mid));
+}
+static inline vd f_hardsigmoid(vd x, const struct sm_ctx *c)
+{
+    vd mid = vd_div(vd_add(x, vd_set1(3.0)), vd_set1(6.0));
+    return vd_select(vd_le(x, vd_set1(-3.0)), c->zero, vd_select(vd_ge(x, vd_set1(3.0)), c->one, mid));
+}
+#define GT_K 0.79788456080286535587989211986876 /* sqrt(2/pi) */
+#define GT_C 0.044715
+static inline vd gelu_u(vd x) { return vd_mul(vd_set1(GT_K), vd_fma(vd_mul(vd_mul(x, x), x), vd_set1(GT_C), x)); }
+static inline vd f_gelu_tanh(vd x, const struct sm_ctx *c)
+{
+    vd xc = clamp_lo(x);
+    vd u2 = vd_mul(gelu_u(xc), vd_set1(2.0));
+    return vd_mul(xc, sig_e(u2, vm_exp(vd_mul(vd_abs(u2), vd_set1(-1.0))), c));
+}
+/* mish: t = tanh(softplus(x)) and 1 - t^2 as rational functions of q = exp(-|x|) (see ref.h). */
+static inline void mish_td(vd x, vd q, vd *t, vd *d, const struct sm_ctx *c)
+{
+    vd two = vd_set1(2.0), four = vd_set1(4.0);
+    vd q1 = vd_add(c->one, q);
+    vd den_p = vd_fma(vd_mul(two, q), vd_add(c->one, q), c->one); /* 1 + 2q + 2q^2 */
+    vd den_n = vd_fma(q, vd_add(q, two), two);                     /* q^2 + 2q + 2 */
+    vd pos = vd_ge(x, c->zero);
+    *t = vd_select(pos, vd_div(vd_fma(two, q, c->one), den_p), vd_div(vd_mul(q, vd_add(q, two)), den_n));
+    vd num = vd_mul(vd_mul(four, q1), q1);
+    *d = vd_select(pos, vd_div(vd_mul(vd_mul(num, q), q), vd_mul(den_p, den_p)), vd_div(num, vd_mul(den_n, den_n)));
+}
+static inline vd f_mish(vd x, const struct sm_ctx *c)
+{
+    vd xc = clamp_lo(x), t, d;
+    mish_td(xc, vm_exp(vd_mul(vd_abs(xc), vd_set1(-1.0))), &t, &d, c);
+    return vd_mul(xc, t);
+}
+
+/* ---- backward from x: dx = dy * f'(x) in double, dead zones selected ---- */
+/* f'(x) whose exp(x) factor underflows to 0 in the reference (x < -745.2) is that exact 0 here too,
+ * so that dy = inf gives NaN in both rather than inf * tiny. */
+static inline vd underflow0(vd x, vd d) { return vd_select(vd_lt(x, vd_set1(-745.2)), vd_set1(0.0), d); }
+static inline vd b_elu(vd x, vd g, const struct sm_ctx *c)
+{
+    return vd_select(vd_gt(x, c->zero), g, vd_mul(g, vd_mul(c->alpha, vm_exp(x))));
+}
+static inline vd b_selu(vd x, vd g, const struct sm_ctx *c)
+{
+    return vd_select(vd_gt(x, c->zero), vd_mul(g, vd_set1(SELU_L)), vd_mul(g, vd_mul(vd_set1(SELU_L * SELU_A), vm_exp(x))));
+}
+static inline vd b_celu(vd x, vd g, const struct sm_ctx *c)
+{
+    return vd_select(vd_gt(x, c->zero), g, vd_mul(g, vm_exp(vd_div(x, c->alpha))));
+}
+static inline vd b_sigmoid(vd x, vd g, const struct sm_ctx *c)
+{
+    return vd_mul(g, dsig_e(vm_exp(vd_mul(vd_abs(x), vd_set1(-1.0))), c));
+}
+static inline vd b_tanh(vd x, vd g, const struct sm_ctx *c)
+{
+    vd e = vm_exp(vd_mul(vd_abs(x), vd_set1(-2.0)));
+    return vd_mul(g, vd_mul(vd_set1(4.0), dsig_e(e, c)));
+}
+static inline vd b_silu(vd x, vd g, const struct sm_ctx *c)
+{
+    vd xc = vm_clamp(x);
+    vd e = vm_exp(vd_mul(vd_abs(xc), vd_set1(-1.0)));
+    return vd_mul(g, underflow0(x, vd_fma(xc, dsig_e(e, c), sig_e(xc, e, c))));
+}
+static inline vd b_softplus(vd x, vd g, const struct sm_ctx *c)
+{
+    vd z = vd_mul(c->beta, x);
+    vd s = sig_e(z, vm_exp(vd_mul(vd_abs(z), vd_set1(-1.0))), c);
+    return vd_select(vd_gt(z, c->th), g, vd_mul(g, s));
+}
+static inline vd b_softsign(vd x, vd g, const struct sm_ctx *c)
+{
+    vd a = vd_add(c->one, vd_abs(x));
+    return vd_div(g, vd_mul(a, a));
+}
+static inline vd b_hardswish(vd x, vd g, const struct sm_ctx *c)
+{
+    vd mid = vd_mul(g, vd_div(vd_fma(vd_set1(2.0), x, vd_set1(3.0)), vd_set1(6.0)));
+    return vd_select(vd_lt(x, vd_set1(-3.0)), c->zero, vd_select(vd_gt(x, vd_set1(3.0)), g, mid));
+}
+static inline vd b_hardsigmoid(vd x, vd g, const struct sm_ctx *c)
+{
+    vd in = vd_and(vd_gt(x, vd_set1(-3.0)), vd_lt(x, vd_set1(3.0)));
+    return vd_select(in, vd_div(g, vd_set1(6.0)), c->zero);
+}
+static inline vd b_gelu_tanh(vd x, vd g, const struct sm_ctx *c)
+{
+    vd xc = vm_clamp(x);
+    vd u2 = vd_mul(gelu_u(xc), vd_set1(2.0));
+    vd du = vd_mul(vd_set1(GT_K), vd_fma(vd_mul(xc, xc), vd_set1(3 * GT_C), c->one));
+    vd e = vm_exp(vd_mul(vd_abs(u2), vd_set1(-1.0)));
+    vd s = sig_e(u2, e, c), ss = dsig_e(e, c);
+    return vd_mul(g, vd_fma(vd_mul(vd_mul(vd_set1(2.0), xc), ss), du, s));
+}
+static inline vd b_mish(vd x, vd g, const struct sm_ctx *c)
+{
+    vd xc = vm_clamp(x), t, d;
+    vd q = vm_exp(vd_mul(vd_abs(xc), vd_set1(-1.0)));
+    mish_td(xc, q, &t, &d, c);
+    return vd_mul(g, underflow0(x, vd_fma(vd_mul(xc, d), sig_e(xc, q, c), t)));
+}
+
+/* ---- backward from the output y ---- */
+static inline vd by_elu(vd y, vd g, const struct sm_ctx *c)
+{
+    return vd_select(vd_gt(y, c->zero), g, vd_mul(g, vd_add(y, c->alpha)));
+}
+static inline vd by_selu(vd y, vd g, const struct sm_ctx *c)
+{
+    return vd_select(vd_gt(y, c->zero), vd_mul(g, vd_set1(SELU_L)), vd_mul(g, vd_add(y, vd_set1(SELU_L * SELU_A))));
+}
+static inline vd by_celu(vd y, vd g, const struct sm_ctx *c)
+{
+    return vd_select(vd_gt(y, c->zero), g, vd_mul(g, vd_div(vd_add(y, c->alpha), c->alpha)));
+}
+static inline vd by_sigmoid(vd y, vd g, const struct sm_ctx *c) { return vd_mul(g, vd_mul(y, vd_sub(c->one, y))); }
+static inline vd by_tanh(vd y, vd g, const struct sm_ctx *c)
+{
+    return vd_mul(g, vd_mul(vd_sub(c->one, y), vd_add(c->one, y)));
+}
+
+#define DEFINE_SMOOTH_FWD(op, OP)                                                                \
+    void SKN(op, fwd)(size_t n, const float *x, float *y, const struct act_params *p)            \
+    {                                                                                            \
+        struct sm_ctx c;                                                                         \
+        sm_ctx_init(&c, p);                                                                      \
+        size_t i = 0;                                                                            \
+        for (; i + VLEN <= n; i += VLEN) {                                                       \
+            vf a = vf_load(x + i);                                                               \
+            vf r = vf_from_vd(f_##op(vd_from_lo(a), &c), f_##op(vd_from_hi(a), &c));             \
+            vf_store(y + i, vf_select(vf_isnan(a), a, r));                                       \
+        }                                                                                        \
+        for (; i < n; i++)                                                                       \
+            y[i] = ref_fwd1(ACT_OP_##OP, p, x[i]);                                               \
+    }
+
+/* pre is b (from x) or by (from y); REF is the matching reference element function. */
+#define DEFINE_SMOOTH_BWD(op, OP, dir, pre, REF)                                                 \
+    void SKN(op, dir)(size_t n, const float *x, const float *dy, float *dx, const struct act_params *p) \
+    {                                                                                            \
+        struct sm_ctx c;                                                                         \
+        sm_ctx_init(&c, p);                                                                      \
+        size_t i = 0;                                                                            \
+        for (; i + VLEN <= n; i += VLEN) {                                                       \
+            vf a = vf_load(x + i), g = vf_load(dy + i);                                          \
+            vf r = vf_from_vd(pre##_##op(vd_from_lo(a), vd_from_lo(g), &c),                      \
+                              pre##_##op(vd_from_hi(a), vd_from_hi(g), &c));                     \
+            vf_store(dx + i, vf_select(vf_isnan(a), a, r));                                      \
+        }                                                                                        \
+        for (; i < n; i++)                                                                       \
+            dx[i] = REF(ACT_OP_##OP, p, x[i], dy[i]);                                            \
+    }
+
+#define DEFINE_SMOOTH(op, OP)                                                                    \
+    DEFINE_SMOOTH_FWD(op, OP)                                                                    \
+    DEFINE_SMOOTH_BWD(op, OP, bwd, b, ref_bwd1)
+#define DEFINE_SMOOTH_Y(op, OP)                                                                  \
+    DEFINE_SMOOTH(op, OP)                                                                        \
+    DEFINE_SMOOTH_BWD(op, OP, bwdy, by, ref_bwdy1)
+
+DEFINE_SMOOTH_Y(elu, ELU)
+DEFINE_SMOOTH_Y(selu, SELU)
+DEFINE_SMOOTH_Y(celu, CELU)
+DEFINE_SMOOTH_Y(sigmoid, SIGMOID)
+DEFINE_SMOOTH_Y(tanh, TANH)
+DEFINE_SMOOTH(silu, SILU)
+DEFINE_SMOOTH(softplus, SOFTPLUS)
+DEFINE_SMOOTH(softsign, SOFTSIGN)
+DEFINE_SMOOTH(hardswish, HARDSWISH)
+DEFINE_SMOOTH(hardsigmoid, HARDSIGMOID)
+DEFINE_SMOOTH(gelu_tanh, GELU_TANH)
+DEFINE_SMOOTH(mish, MISH)
