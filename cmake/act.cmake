@@ -4,6 +4,7 @@ set(ACT_SOURCES
   src/act/parse.c
   src/act/ref.c
   src/act/dispatch.c
+  src/act/threads.c
   src/act/scalar/scalar.c
 )
 # ISA files: one per (op family, ISA); ISA flags go on these files only.

@@ -165,6 +165,17 @@ const char *act_isa(void);
 enum act_status act_set_max_isa(const char *isa);
 
 /*
+ * Threads used by act_forward, act_backward and act_backward_from_output for large n
+ * (n >= 65536; smaller calls run on the calling thread). Default 1; at most 64. Results are
+ * bit-identical for any thread count: the work is split in chunks that are multiples of 64
+ * elements, so each element goes through the same code path. PReLU and act_forward_stats run
+ * on the calling thread. Returns ACT_ERR_INVALID_ARG outside [1, 64], ACT_ERR_NO_MEMORY if a
+ * thread cannot be started (the threads that did start are kept).
+ */
+enum act_status act_set_num_threads(int n);
+int act_get_num_threads(void);
+
+/*
  * The name of the kernel dispatch picked for op and direction (0 forward,
  * 1 backward, 2 backward from output), e.g. "act_f32_relu_fwd__scalar".
  * NULL if out of range.

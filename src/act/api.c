@@ -170,7 +170,7 @@ ACT_API enum act_status act_forward(const struct act_desc *d, size_t n, const fl
     enum act_status st = check_call(d, n, x, y, y, &p);
     if (st != ACT_OK || n == 0)
         return st;
-    ((act_fwd_fn)act_dispatch(d->op, ACT_DIR_FWD)->fn)(n, x, y, &p);
+    act_par_fwd((act_fwd_fn)act_dispatch(d->op, ACT_DIR_FWD)->fn, n, x, y, &p);
     return ACT_OK;
 }
 
@@ -180,7 +180,7 @@ ACT_API enum act_status act_backward(const struct act_desc *d, size_t n, const f
     enum act_status st = check_call(d, n, x, dy, dx, &p);
     if (st != ACT_OK || n == 0)
         return st;
-    ((act_bwd_fn)act_dispatch(d->op, ACT_DIR_BWD)->fn)(n, x, dy, dx, &p);
+    act_par_bwd((act_bwd_fn)act_dispatch(d->op, ACT_DIR_BWD)->fn, n, x, dy, dx, &p);
     return ACT_OK;
 }
 
@@ -203,7 +203,7 @@ ACT_API enum act_status act_backward_from_output(const struct act_desc *d, size_
     if (!act_supports_backward_from_output(d))
         return ACT_ERR_UNSUPPORTED;
     if (n > 0)
-        ((act_bwd_fn)act_dispatch(d->op, ACT_DIR_BWD_Y)->fn)(n, y, dy, dx, &p);
+        act_par_bwd((act_bwd_fn)act_dispatch(d->op, ACT_DIR_BWD_Y)->fn, n, y, dy, dx, &p);
     return ACT_OK;
 }
 

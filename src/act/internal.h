@@ -64,6 +64,10 @@ void act_ref_backward(enum act_op op, const struct act_params *p, size_t n, cons
 void act_ref_backward_from_output(enum act_op op, const struct act_params *p, size_t n, const float *y,
                                   const float *dy, float *dx);
 
+/* Run a kernel over [0, n), split over the thread pool when it pays (src/act/threads.c). */
+void act_par_fwd(act_fwd_fn fn, size_t n, const float *x, float *y, const struct act_params *p);
+void act_par_bwd(act_bwd_fn fn, size_t n, const float *a, const float *b, float *out, const struct act_params *p);
+
 /* Dispatch (src/act/dispatch.c). */
 struct act_kernel {
     const char *name;     /* act_f32_<op>_<dir>__<isa>[_<algo>]_u<unroll> */
