@@ -7,7 +7,7 @@ pkgs="build-essential cmake pkg-config"
 case "$what" in
   test) pkgs="$pkgs" ;;
   run) pkgs="$pkgs" ;;
-  bench) pkgs="$pkgs" ;;
+  bench) pkgs="$pkgs libdnnl-dev libxnnpack-dev libpthreadpool-dev python3-torch" ;;
 esac
 missing=""
 for p in $pkgs; do
