@@ -5,7 +5,9 @@
  *  - n counts elements; n == 0 is a no-op that returns ACT_OK.
  *  - In place works (y == x, dx == dy); any other overlap is undefined.
  *  - NaN in gives NaN out, in y and in dx. +-inf give the limit values.
- *  - At a kink the left branch applies (relu'(0) = 0, leaky'(0) = slope).
+ *  - Gradients at kinks follow PyTorch: relu'(0) = 0, leaky'(0) = slope, elu'(0) = alpha,
+ *    relu6'(0) = relu6'(6) = 0, hardtanh'(min) = hardtanh'(max) = 0, threshold'(th) = 0,
+ *    hardsigmoid'(+-3) = 0, hardswish'(-3) = -0.5, hardswish'(3) = 1.5.
  *  - The library never allocates in the hot path, never prints, never exits.
  *  - Every function that can fail returns enum act_status; ACT_OK is 0.
  */
