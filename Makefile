@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-asan test-scalar test-slow install clean
+.PHONY: all deps build run test test-asan test-slow bench install clean
 
 all: build
 
@@ -31,6 +31,12 @@ test-asan: deps
 # The exhaustive sweeps over all 2^32 float inputs (hours, not for CI).
 test-slow: build
 	@cd $(BUILD) && ctest --output-on-failure -L slow
+
+# The benchmark, never a test: actlab vs oneDNN, XNNPACK, a plain C loop and bandwidth baselines, then PyTorch.
+bench: DEPS=bench
+bench: deps build
+	@$(BUILD)/actlab bench $(BENCH_ARGS)
+	@/usr/bin/python3 bench/torch_act_bench.py --actlab $(BUILD)/actlab $(BENCH_ARGS)
 
 install: build
 	@cmake --install $(BUILD) --prefix $(or $(PREFIX),/usr/local)
