@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-asan test-slow bench install clean
+.PHONY: all deps build run test test-asan test-neon test-slow bench install clean
 
 all: build
 
@@ -28,6 +28,10 @@ test-asan: deps
 	@$(MAKE) --no-print-directory build BUILD=build-asan CMAKE_FLAGS="-DACTLAB_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo"
 	@cd build-asan && ctest --output-on-failure -LE slow -j $(JOBS)
 
+# The NEON kernels: cross-built for aarch64, kernel tests under qemu-user (scripts/test-neon.sh).
+test-neon:
+	@BUILD_NEON=build-neon JOBS=$(JOBS) CMAKE_FLAGS="$(CMAKE_FLAGS)" sh scripts/test-neon.sh
+
 # The exhaustive sweeps over all 2^32 float inputs (hours, not for CI).
 test-slow: build
 	@cd $(BUILD) && ctest --output-on-failure -L slow
@@ -42,4 +46,4 @@ install: build
 	@cmake --install $(BUILD) --prefix $(or $(PREFIX),/usr/local)
 
 clean:
-	@rm -rf build build-asan
+	@rm -rf build build-asan build-neon

@@ -13,6 +13,9 @@ if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
   set(ACT_AVX2_SOURCES src/act/avx2/linear.c src/act/avx2/smooth.c)
   list(APPEND ACT_SOURCES ${ACT_SSE2_SOURCES} ${ACT_AVX2_SOURCES})
   set_source_files_properties(${ACT_AVX2_SOURCES} PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma")
+elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "aarch64|arm64|ARM64")
+  # NEON (Advanced SIMD) is baseline on aarch64: no flags.
+  list(APPEND ACT_SOURCES src/act/neon/linear.c src/act/neon/smooth.c)
 endif()
 # The reference must not contract a*b+c into fma: it is the oracle fast paths meet.
 set_source_files_properties(src/act/ref.c src/act/scalar/scalar.c PROPERTIES COMPILE_OPTIONS "-ffp-contract=off")

@@ -1,0 +1,4 @@
+/* Piecewise-linear kernels for NEON (the aarch64 baseline): 4 lanes, unrolled x4. */
+#include "../simd/vec-neon.h"
+#define UTAG u16
+#include "../simd/linear-impl.h"
