@@ -217,6 +217,20 @@ static enum act_status prelu_size(size_t rows, size_t channels, size_t inner, si
     return ACT_OK;
 }
 
+/* One element of PReLU with its own slope: the reference's semantics (NaN kept, slope 0 gives
+ * copysign(0, x) also at -inf, -0 kept), inline for the per-element-slope layouts. */
+static inline float prelu1(float x, float s)
+{
+    if (x > 0 || isnan(x))
+        return x;
+    return s == 0 ? (x < 0 ? -0.0f : x * 0.0f) : s * x;
+}
+
+static inline float prelu1_bwd(float x, float dy, float s)
+{
+    return x > 0 ? dy : (isnan(x) ? x : s * dy);
+}
+
 ACT_API enum act_status act_prelu_forward(size_t rows, size_t channels, size_t inner, const float *x,
                                           const float *slope, float *y)
 {
@@ -227,6 +241,12 @@ ACT_API enum act_status act_prelu_forward(size_t rows, size_t channels, size_t i
         return ACT_OK;
     if (!x || !slope || !y)
         return ACT_ERR_INVALID_ARG;
+    if (inner == 1) { /* NHWC / dense: the slope changes every element; a kernel call each would dominate */
+        for (size_t r = 0; r < rows; r++)
+            for (size_t c = 0; c < channels; c++)
+                y[r * channels + c] = prelu1(x[r * channels + c], slope[c]);
+        return ACT_OK;
+    }
     act_fwd_fn fn = (act_fwd_fn)act_dispatch(ACT_OP_PRELU, ACT_DIR_FWD)->fn;
     struct act_params p = {0};
     for (size_t r = 0; r < rows; r++)
@@ -265,7 +285,9 @@ ACT_API enum act_status act_prelu_backward(size_t rows, size_t channels, size_t 
                     if (!(xi > 0)) /* NaN x poisons the channel's sum, as the policy wants */
                         acc[c - c0] += (double)xi * (double)dy[off + i];
                 }
-                if (fn) {
+                if (fn && inner == 1) {
+                    dx[off] = prelu1_bwd(x[off], dy[off], slope[c]);
+                } else if (fn) {
                     p.slope = slope[c];
                     fn(inner, x + off, dy + off, dx + off, &p);
                 }
