@@ -98,14 +98,28 @@ ACT_API enum act_status act_parse(const char *spec, struct act_desc *d)
     return ACT_OK;
 }
 
-/* The shortest %g form of v that reads back (strtof) as exactly v. */
+/*
+ * v with the fewest significant digits that read back (strtof) as exactly v; of the two
+ * spellings of those digits, %g's and a plain integer (when the digits make one), the
+ * shorter: "20" rather than "2e+01", "-42561910" rather than "-4.256191e+07".
+ */
 static void shortest_float(float v, char *buf, size_t len)
 {
+    char cand[48];
     for (int prec = 1; prec <= 9; prec++) {
-        snprintf(buf, len, "%.*g", prec, (double)v);
-        if (strtof(buf, NULL) == v && signbit(strtof(buf, NULL)) == signbit(v))
-            return;
+        snprintf(cand, sizeof cand, "%.*g", prec, (double)v);
+        float back = strtof(cand, NULL);
+        if (back == v && signbit(back) == signbit(v))
+            break;
     }
+    double digits = strtod(cand, NULL); /* v rounded to those digits, exactly */
+    char plain[48];
+    if (fabs(digits) < 1e15 && digits == floor(digits) && !(digits == 0 && signbit(digits))) {
+        snprintf(plain, sizeof plain, "%.0f", digits);
+        if (strlen(plain) < strlen(cand))
+            snprintf(cand, sizeof cand, "%s", plain);
+    }
+    snprintf(buf, len, "%s", cand);
 }
 
 ACT_API int act_format(const struct act_desc *d, char *buf, size_t len)
