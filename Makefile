@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-asan test-neon test-slow bench install clean
+.PHONY: all deps build run test test-asan test-neon test-slow fuzz bench install clean
 
 all: build
 
@@ -32,6 +32,10 @@ test-asan: deps
 test-neon:
 	@BUILD_NEON=build-neon JOBS=$(JOBS) CMAKE_FLAGS="$(CMAKE_FLAGS)" sh scripts/test-neon.sh
 
+# Every libFuzzer harness for FUZZ_SECONDS (default 30) each (clang; scripts/fuzz.sh).
+fuzz:
+	@FUZZ_SECONDS=$(or $(FUZZ_SECONDS),30) JOBS=$(JOBS) sh scripts/fuzz.sh
+
 # The exhaustive sweeps over all 2^32 float inputs (hours, not for CI).
 test-slow: build
 	@cd $(BUILD) && ctest --output-on-failure -L slow
@@ -46,4 +50,4 @@ install: build
 	@cmake --install $(BUILD) --prefix $(or $(PREFIX),/usr/local)
 
 clean:
-	@rm -rf build build-asan build-neon
+	@rm -rf build build-asan build-neon build-fuzz

@@ -1,12 +1,13 @@
 #!/bin/sh
 # Installs the Debian packages actlab needs, if any are missing (root: apt-get; else: says what to run).
-# Usage: scripts/deps.sh [build|test|run|bench|neon]
+# Usage: scripts/deps.sh [build|test|run|bench|neon|fuzz]
 set -eu
 what=${1:-build}
 pkgs="build-essential cmake pkg-config libopenblas-dev zlib1g-dev libjansson-dev"
 case "$what" in
   test) pkgs="$pkgs dataset-fashion-mnist" ;;
   run) pkgs="$pkgs dataset-fashion-mnist" ;;
+  fuzz) pkgs="$pkgs clang libclang-rt-14-dev" ;;
   neon) pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user" ;;
   bench) pkgs="$pkgs libdnnl-dev libxnnpack-dev libpthreadpool-dev python3-torch python3-numpy dataset-fashion-mnist" ;;
 esac
