@@ -8,6 +8,8 @@
  * Main loop: 4 vectors per iteration; then single vectors; then the reference for the tail,
  * so no load or store ever leaves [0, n).
  */
+#include <stdint.h>
+
 #include "../kernels.h"
 #include "../ref.h"
 
@@ -47,26 +49,63 @@ static inline void lin_ctx_init(struct lin_ctx *c, const struct act_params *p)
 #define B_CLAMP(a, g) vf_or(vf_and(vf_and(vf_gt(a, c.lo), vf_lt(a, c.hi)), g), vf_and(vf_isnan(a), a))
 #define B_THRESHOLD(a, g) vf_or(vf_and(vf_gt(a, c.th), g), vf_and(vf_isnan(a), a))
 
+/*
+ * Out of cache (n >= ACT_NT_MIN: 4M floats, 16 MiB per array, half this machine class's L3), the
+ * output goes out with non-temporal stores, which skip the read-for-ownership of y. The head is
+ * peeled through the reference until y is aligned: for this family the reference's results are
+ * bit-identical to the vector body's, so where the split falls changes nothing.
+ */
+#define ACT_NT_MIN ((size_t)1 << 22)
+#ifdef VF_ALIGN
+#define NT_OK(out, n) ((n) >= ACT_NT_MIN && (uintptr_t)(out) % sizeof(float) == 0)
+#else
+#define NT_OK(out, n) 0
+#define vf_stream vf_store
+#define vf_sfence() ((void)0)
+#define VF_ALIGN 1
+#endif
+
+#define FWD_BODY4(STORE, F)                                                                      \
+    for (; i + 4 * VLEN <= n; i += 4 * VLEN) {                                                   \
+        vf a0 = vf_load(x + i), a1 = vf_load(x + i + VLEN);                                      \
+        vf a2 = vf_load(x + i + 2 * VLEN), a3 = vf_load(x + i + 3 * VLEN);                       \
+        STORE(y + i, F(a0));                                                                     \
+        STORE(y + i + VLEN, F(a1));                                                              \
+        STORE(y + i + 2 * VLEN, F(a2));                                                          \
+        STORE(y + i + 3 * VLEN, F(a3));                                                          \
+    }
+
 #define DEFINE_FWD(op, OP, F)                                                                    \
     void KN(op, fwd)(size_t n, const float *x, float *y, const struct act_params *p)             \
     {                                                                                            \
         struct lin_ctx c;                                                                        \
         lin_ctx_init(&c, p);                                                                     \
         size_t i = 0;                                                                            \
-        for (; i + 4 * VLEN <= n; i += 4 * VLEN) {                                               \
-            vf a0 = vf_load(x + i), a1 = vf_load(x + i + VLEN);                                  \
-            vf a2 = vf_load(x + i + 2 * VLEN), a3 = vf_load(x + i + 3 * VLEN);                   \
-            vf_store(y + i, F(a0));                                                              \
-            vf_store(y + i + VLEN, F(a1));                                                       \
-            vf_store(y + i + 2 * VLEN, F(a2));                                                   \
-            vf_store(y + i + 3 * VLEN, F(a3));                                                   \
+        if (NT_OK(y, n)) {                                                                       \
+            for (; (uintptr_t)(y + i) % VF_ALIGN; i++)                                           \
+                y[i] = ref_fwd1(ACT_OP_##OP, p, x[i]);                                           \
+            FWD_BODY4(vf_stream, F)                                                              \
+            vf_sfence();                                                                         \
         }                                                                                        \
+        FWD_BODY4(vf_store, F)                                                                   \
         for (; i + VLEN <= n; i += VLEN) {                                                       \
             vf a = vf_load(x + i);                                                               \
             vf_store(y + i, F(a));                                                               \
         }                                                                                        \
         for (; i < n; i++)                                                                       \
             y[i] = ref_fwd1(ACT_OP_##OP, p, x[i]);                                               \
+    }
+
+#define BWD_BODY4(STORE, B)                                                                      \
+    for (; i + 4 * VLEN <= n; i += 4 * VLEN) {                                                   \
+        vf a0 = vf_load(x + i), a1 = vf_load(x + i + VLEN);                                      \
+        vf a2 = vf_load(x + i + 2 * VLEN), a3 = vf_load(x + i + 3 * VLEN);                       \
+        vf g0 = vf_load(dy + i), g1 = vf_load(dy + i + VLEN);                                    \
+        vf g2 = vf_load(dy + i + 2 * VLEN), g3 = vf_load(dy + i + 3 * VLEN);                     \
+        STORE(dx + i, B(a0, g0));                                                                \
+        STORE(dx + i + VLEN, B(a1, g1));                                                         \
+        STORE(dx + i + 2 * VLEN, B(a2, g2));                                                     \
+        STORE(dx + i + 3 * VLEN, B(a3, g3));                                                     \
     }
 
 /* dir is bwd (a = x) or bwdy (a = y); REF is the matching reference element function. */
@@ -76,16 +115,13 @@ static inline void lin_ctx_init(struct lin_ctx *c, const struct act_params *p)
         struct lin_ctx c;                                                                        \
         lin_ctx_init(&c, p);                                                                     \
         size_t i = 0;                                                                            \
-        for (; i + 4 * VLEN <= n; i += 4 * VLEN) {                                               \
-            vf a0 = vf_load(x + i), a1 = vf_load(x + i + VLEN);                                  \
-            vf a2 = vf_load(x + i + 2 * VLEN), a3 = vf_load(x + i + 3 * VLEN);                   \
-            vf g0 = vf_load(dy + i), g1 = vf_load(dy + i + VLEN);                                \
-            vf g2 = vf_load(dy + i + 2 * VLEN), g3 = vf_load(dy + i + 3 * VLEN);                 \
-            vf_store(dx + i, B(a0, g0));                                                         \
-            vf_store(dx + i + VLEN, B(a1, g1));                                                  \
-            vf_store(dx + i + 2 * VLEN, B(a2, g2));                                              \
-            vf_store(dx + i + 3 * VLEN, B(a3, g3));                                              \
+        if (NT_OK(dx, n)) {                                                                      \
+            for (; (uintptr_t)(dx + i) % VF_ALIGN; i++)                                          \
+                dx[i] = REF(ACT_OP_##OP, p, x[i], dy[i]);                                        \
+            BWD_BODY4(vf_stream, B)                                                              \
+            vf_sfence();                                                                         \
         }                                                                                        \
+        BWD_BODY4(vf_store, B)                                                                   \
         for (; i + VLEN <= n; i += VLEN) {                                                       \
             vf a = vf_load(x + i), g = vf_load(dy + i);                                          \
             vf_store(dx + i, B(a, g));                                                           \

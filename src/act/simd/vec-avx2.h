@@ -20,6 +20,10 @@ typedef __m256 vf;
 #define vf_gt(a, b) _mm256_cmp_ps(a, b, _CMP_GT_OQ)
 #define vf_le(a, b) _mm256_cmp_ps(a, b, _CMP_LE_OQ)
 #define vf_isnan(a) _mm256_cmp_ps(a, a, _CMP_UNORD_Q)
+/* Non-temporal store (p 32-byte aligned), and the fence that orders such stores. */
+#define VF_ALIGN 32
+#define vf_stream(p, v) _mm256_stream_ps(p, v)
+#define vf_sfence() _mm_sfence()
 static inline vf vf_select(vf m, vf a, vf b) { return _mm256_blendv_ps(b, a, m); }
 #endif
 

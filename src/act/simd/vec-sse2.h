@@ -20,6 +20,10 @@ typedef __m128 vf;
 #define vf_gt(a, b) _mm_cmpgt_ps(a, b)
 #define vf_le(a, b) _mm_cmple_ps(a, b)
 #define vf_isnan(a) _mm_cmpunord_ps(a, a)
+/* Non-temporal store (p 16-byte aligned), and the fence that orders such stores. */
+#define VF_ALIGN 16
+#define vf_stream(p, v) _mm_stream_ps(p, v)
+#define vf_sfence() _mm_sfence()
 /* m ? a : b, lane by lane (m all-ones or all-zeros per lane). */
 static inline vf vf_select(vf m, vf a, vf b) { return _mm_or_ps(_mm_and_ps(m, a), _mm_andnot_ps(m, b)); }
 #endif
