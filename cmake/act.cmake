@@ -10,7 +10,7 @@ set(ACT_SOURCES
 # ISA files: one per (op family, ISA); ISA flags go on these files only.
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
   set(ACT_SSE2_SOURCES src/act/sse2/linear.c src/act/sse2/smooth.c)
-  set(ACT_AVX2_SOURCES src/act/avx2/linear.c src/act/avx2/smooth.c)
+  set(ACT_AVX2_SOURCES src/act/avx2/linear.c src/act/avx2/smooth.c src/act/avx2/fast.c)
   list(APPEND ACT_SOURCES ${ACT_SSE2_SOURCES} ${ACT_AVX2_SOURCES})
   set_source_files_properties(${ACT_AVX2_SOURCES} PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma")
 elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "aarch64|arm64|ARM64")

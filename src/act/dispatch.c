@@ -63,7 +63,8 @@ int act_cpu_has(enum act_isa_id isa)
     }
 }
 
-/* Pick, per (op, dir), the registered kernel of the highest ISA the CPU has, up to the cap.
+/* Pick, per (op, dir), the registered kernel of the highest ISA the CPU has, up to the cap
+ * (among kernels of one ISA, the one registered last).
  * NEON and the x86 ISAs never coexist in one build, so the enum order is a preference order. */
 static void fill_table(void)
 {
@@ -73,7 +74,7 @@ static void fill_table(void)
         if (k->isa > max_isa || !act_cpu_has(k->isa))
             continue;
         const struct act_kernel **slot = &table[k->op][k->dir];
-        if (!*slot || k->isa > (*slot)->isa)
+        if (!*slot || k->isa >= (*slot)->isa) /* the later line of one ISA wins */
             *slot = k;
     }
 }

@@ -19,7 +19,17 @@ typedef __m256 vf;
 #define vf_lt(a, b) _mm256_cmp_ps(a, b, _CMP_LT_OQ)
 #define vf_gt(a, b) _mm256_cmp_ps(a, b, _CMP_GT_OQ)
 #define vf_le(a, b) _mm256_cmp_ps(a, b, _CMP_LE_OQ)
+#define vf_eq(a, b) _mm256_cmp_ps(a, b, _CMP_EQ_OQ)
 #define vf_isnan(a) _mm256_cmp_ps(a, a, _CMP_UNORD_Q)
+/* Float lanes, for the float-arithmetic kernels (simd/fast-impl.h: they need a fused multiply-add). */
+#define VF_HAS_FMA 1
+#define vf_sub(a, b) _mm256_sub_ps(a, b)
+#define vf_div(a, b) _mm256_div_ps(a, b)
+#define vf_fma(a, b, c) _mm256_fmadd_ps(a, b, c)
+#define vf_max(a, b) _mm256_max_ps(a, b) /* NaN in a gives b: callers re-select NaN lanes */
+/* 2^(k + bias) from t = k + 1.5*2^23 (k in the low mantissa bits): ((k + bias + 127) << 23). */
+#define vf_pow2_from_magic(t, bias)                                                                 \
+    _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(t), _mm256_set1_epi32(127 + (bias))), 23))
 /* Non-temporal store (p 32-byte aligned), and the fence that orders such stores. */
 #define VF_ALIGN 32
 #define vf_stream(p, v) _mm256_stream_ps(p, v)
