@@ -32,3 +32,7 @@ actlab_test(test_sweep LIBS Threads::Threads)
 add_test(NAME test_sweep_exhaustive COMMAND test_sweep --exhaustive)
 set_tests_properties(test_sweep_exhaustive PROPERTIES LABELS "act;slow" TIMEOUT 172800)
 
+
+# n > 2^31 elements (8.6 GB per buffer): slow, not in CI.
+actlab_test(test_huge)
+set_tests_properties(test_huge PROPERTIES LABELS "act;slow")
