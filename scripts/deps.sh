@@ -5,8 +5,8 @@ set -eu
 what=${1:-build}
 pkgs="build-essential cmake pkg-config libopenblas-dev zlib1g-dev libjansson-dev"
 case "$what" in
-  test) pkgs="$pkgs dataset-fashion-mnist" ;;
-  run) pkgs="$pkgs dataset-fashion-mnist" ;;
+  test) pkgs="$pkgs dataset-fashion-mnist gnuplot-nox" ;;
+  run) pkgs="$pkgs dataset-fashion-mnist gnuplot-nox" ;;
   fuzz) pkgs="$pkgs clang libclang-rt-14-dev" ;;
   neon) pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user" ;;
   bench) pkgs="$pkgs libdnnl-dev libxnnpack-dev libpthreadpool-dev python3-torch python3-numpy dataset-fashion-mnist" ;;

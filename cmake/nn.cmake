@@ -1,0 +1,69 @@
+# The training engine (issue 4): libactlab_nn (include/actlab/nn.h), the train / evaluate /
+# export-torch subcommands and the nn tests. Needs OpenBLAS (CBLAS), zlib and jansson from Debian
+# (scripts/deps.sh installs them).
+# On by default; off by default when cross-compiling (the NEON test build has no aarch64 OpenBLAS,
+# zlib or jansson in its sysroot).
+if(CMAKE_CROSSCOMPILING)
+  set(NN_ENGINE_DEFAULT OFF)
+else()
+  set(NN_ENGINE_DEFAULT ON)
+endif()
+option(ACTLAB_ENGINE "Build the training engine" ${NN_ENGINE_DEFAULT})
+
+if(ACTLAB_ENGINE)
+  find_path(NN_CBLAS_INCLUDE cblas.h PATH_SUFFIXES openblas REQUIRED)
+  find_library(NN_OPENBLAS_LIB openblas REQUIRED)
+  find_package(ZLIB REQUIRED)
+  find_path(NN_JANSSON_INCLUDE jansson.h REQUIRED)
+  find_library(NN_JANSSON_LIB jansson REQUIRED)
+
+  add_library(actlab_nn STATIC
+    src/nn/core.c
+    src/nn/parallel.c
+    src/nn/spec.c
+    src/nn/model.c
+    src/nn/dense.c
+    src/nn/conv2d.c
+    src/nn/pool.c
+    src/nn/loss.c
+    src/nn/init.c
+    src/nn/optim.c
+    src/nn/train.c
+    src/nn/checkpoint.c
+    src/data/idx.c
+    src/data/npy.c
+    src/data/dataset.c
+  )
+  target_include_directories(actlab_nn
+    PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include
+    PRIVATE ${NN_CBLAS_INCLUDE} ${NN_JANSSON_INCLUDE} ${CMAKE_CURRENT_SOURCE_DIR}/src/nn)
+  # GCC's -O2 vectorizes only loops without an epilogue; the engine's flat loops (optimizers,
+  # elementwise layers) need the cheap model. Never -ffast-math: it would change NaN handling.
+  if(CMAKE_C_COMPILER_ID STREQUAL "GNU")
+    target_compile_options(actlab_nn PRIVATE -fvect-cost-model=cheap)
+  endif()
+  target_link_libraries(actlab_nn PUBLIC actlab_static ${NN_OPENBLAS_LIB} ZLIB::ZLIB ${NN_JANSSON_LIB} ${M_LIB}
+    Threads::Threads)
+  install(FILES include/actlab/nn.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/actlab)
+
+  file(GLOB NN_CLI_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/src/cli/nn/*.c)
+  list(APPEND ACTLAB_CLI_EXTRA_SOURCES ${NN_CLI_SOURCES})
+  list(APPEND ACTLAB_CLI_EXTRA_LIBS actlab_nn)
+  # The command sees the engine's subcommands in commands.inc only with this definition; it is
+  # set on the actlab target once cli.cmake has created it (cmake_language DEFER).
+  cmake_language(DEFER CALL target_compile_definitions actlab PRIVATE ACTLAB_ENGINE)
+
+  # Tests (label nn): the whole set runs in well under a minute in Release. enable_testing() here
+  # because the top level calls it only after this file, and add_test needs it first.
+  enable_testing()
+  set(NN_TESTS nn_layers nn_data nn_train)
+  foreach(t ${NN_TESTS})
+    if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/tests/${t}.c)
+      add_executable(${t} tests/${t}.c tests/harness.c)
+      target_include_directories(${t} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/tests ${CMAKE_CURRENT_SOURCE_DIR}/src/nn)
+      target_link_libraries(${t} PRIVATE actlab_nn)
+      add_test(NAME ${t} COMMAND ${t} $<TARGET_FILE:actlab>)
+      set_tests_properties(${t} PROPERTIES LABELS nn WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+    endif()
+  endforeach()
+endif()

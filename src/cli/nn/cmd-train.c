@@ -1,0 +1,505 @@
+/* actlab train: train a model, write DIR/metrics.csv, DIR/model.safetensors and a checkpoint for --resume. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "nn-cli.h"
+
+static const char *CMD_NAME = "train";
+
+/* Everything that defines a run; saved in the checkpoint's metadata so --resume restores it. */
+struct train_cfg {
+    const char *model, *act, *optim, *schedule, *init;
+    int prelu_shared, nesterov, shuffle, normalise;
+    size_t epochs, batch, threads, log_steps;
+    double lr, momentum, weight_decay, mean, std;
+    uint64_t seed;
+    struct nn_cli_data data;
+    const char *out;
+    int resume, quiet, save_init, epochs_set;
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: actlab train [options]\n"
+            "  --model SPEC        mlp (default), cnn, lenet5, deep-mlp:depth=D,width=W, or a layer list\n"
+            "                      such as 'conv:32,k=5,pad=2;act;maxpool:2;flatten;dense:128;act;dense:10'\n"
+            "  --act SPEC          activation of the 'act' layers (default relu; see actlab list)\n"
+            "  --prelu-shared      prelu: one learnable slope per layer instead of one per channel\n"
+            "  --epochs N          (10)      --batch B (128)\n"
+            "  --optim sgd|adam    (sgd)     --lr LR (sgd 0.05, adam 0.001)\n"
+            "  --momentum M        sgd momentum (0.9)   --nesterov\n"
+            "  --weight-decay WD   L2 decay, never on prelu slopes (0)\n"
+            "  --schedule S        constant (default), step:every=E,gamma=G, cosine\n"
+            "  --init I            auto (default), he, he_uniform, xavier, xavier_normal, lecun,\n"
+            "                      lecun_uniform, zeros\n"
+            "  --seed S            (1)       --threads N (all cores) engine and BLAS threads\n"
+            "  --data DIR          MNIST-format folder (default %s)\n"
+            "  --data-npy X,Y      NPY arrays: X.npy,Y.npy (last 1/7 held out) or Xtr,Ytr,Xte,Yte\n"
+            "  --train-limit N     use the first N training samples   --test-limit N likewise\n"
+            "  --no-normalise      keep raw inputs (default: standardise with the training set's mean, std)\n"
+            "  --no-shuffle        batches in file order\n"
+            "  --out DIR           output folder (default out/train)\n"
+            "  --resume            continue the run in --out from its checkpoint up to --epochs (default: the\n"
+            "                      run's own); the checkpoint's other settings apply\n"
+            "  --save-init         also write DIR/init.safetensors (the initial weights)\n"
+            "  --log-steps N       train N steps only, write each step's loss to DIR/steps.csv (and the model)\n"
+            "  --quiet             no progress output\n",
+            NN_FASHION_MNIST_DIR);
+}
+
+/* ---- metadata ---- */
+
+static int cfg_to_meta(const struct train_cfg *c, size_t classes, struct nn_shape in, size_t done,
+                       const struct nn_rng *rng, uint64_t opt_step, struct nn_meta *md)
+{
+    char b[256];
+    struct act_desc d;
+    memset(md, 0, sizeof *md);
+    int ok = act_parse(c->act, &d) == ACT_OK && act_format(&d, b, sizeof b) < (int)sizeof b;
+    ok = ok && nn_meta_set(md, "format", "actlab-nn-1") == NN_OK;
+    ok = ok && nn_meta_set(md, "model", c->model) == NN_OK && nn_meta_set(md, "act", b) == NN_OK;
+#define SETF(key, ...) (snprintf(b, sizeof b, __VA_ARGS__), ok = ok && nn_meta_set(md, key, b) == NN_OK)
+    SETF("prelu_shared", "%d", c->prelu_shared);
+    SETF("classes", "%zu", classes);
+    SETF("input", "%zu,%zu,%zu", in.c, in.h, in.w);
+    SETF("normalise", "%d", c->normalise);
+    SETF("mean", "%.17g", c->mean);
+    SETF("std", "%.17g", c->std);
+    SETF("optim", "%s", c->optim);
+    SETF("lr", "%.17g", c->lr);
+    SETF("momentum", "%.17g", c->momentum);
+    SETF("nesterov", "%d", c->nesterov);
+    SETF("weight_decay", "%.17g", c->weight_decay);
+    SETF("schedule", "%s", c->schedule);
+    SETF("init", "%s", c->init);
+    SETF("seed", "%" PRIu64, c->seed);
+    SETF("batch", "%zu", c->batch);
+    SETF("shuffle", "%d", c->shuffle);
+    SETF("train_limit", "%zu", c->data.train_limit);
+    SETF("test_limit", "%zu", c->data.test_limit);
+    SETF("epochs", "%zu", c->epochs);
+    SETF("epochs_done", "%zu", done);
+    SETF("opt_step", "%" PRIu64, opt_step);
+    SETF("rng", "%016" PRIx64 "%016" PRIx64 "%016" PRIx64 "%016" PRIx64, rng->s[0], rng->s[1], rng->s[2], rng->s[3]);
+    if (c->data.dir)
+        SETF("data", "%s", c->data.dir);
+    if (c->data.npy)
+        SETF("data_npy", "%s", c->data.npy);
+#undef SETF
+    return ok;
+}
+
+/* Restore the run's settings from a checkpoint's metadata (strings point into md). */
+static int cfg_from_meta(struct train_cfg *c, const struct nn_meta *md, size_t *done, struct nn_rng *rng,
+                         uint64_t *opt_step)
+{
+    const char *v;
+    int ok = 1;
+#define GET(key) ((v = nn_meta_get(md, key)) != NULL || (ok = 0))
+    if (GET("model")) c->model = v;
+    if (GET("act")) c->act = v;
+    if (GET("optim")) c->optim = v;
+    if (GET("schedule")) c->schedule = v;
+    if (GET("init")) c->init = v;
+    if (GET("prelu_shared")) c->prelu_shared = atoi(v);
+    if (GET("nesterov")) c->nesterov = atoi(v);
+    if (GET("shuffle")) c->shuffle = atoi(v);
+    if (GET("normalise")) c->normalise = atoi(v);
+    if (GET("batch")) c->batch = (size_t)strtoull(v, NULL, 10);
+    if (GET("train_limit")) c->data.train_limit = (size_t)strtoull(v, NULL, 10);
+    if (GET("test_limit")) c->data.test_limit = (size_t)strtoull(v, NULL, 10);
+    if (GET("epochs")) c->epochs = (size_t)strtoull(v, NULL, 10);
+    if (GET("epochs_done")) *done = (size_t)strtoull(v, NULL, 10);
+    if (GET("opt_step")) *opt_step = strtoull(v, NULL, 10);
+    if (GET("seed")) c->seed = strtoull(v, NULL, 10);
+    if (GET("lr")) c->lr = strtod(v, NULL);
+    if (GET("momentum")) c->momentum = strtod(v, NULL);
+    if (GET("weight_decay")) c->weight_decay = strtod(v, NULL);
+    if (GET("mean")) c->mean = strtod(v, NULL);
+    if (GET("std")) c->std = strtod(v, NULL);
+    if (GET("rng") && (strlen(v) != 64 || sscanf(v, "%16" SCNx64 "%16" SCNx64 "%16" SCNx64 "%16" SCNx64, &rng->s[0],
+                                                &rng->s[1], &rng->s[2], &rng->s[3]) != 4))
+        ok = 0;
+#undef GET
+    c->data.dir = nn_meta_get(md, "data");
+    c->data.npy = nn_meta_get(md, "data_npy");
+    return ok && c->batch > 0;
+}
+
+/* mkdir -p: 0 on success, else -1 with errno set. */
+static int mkdir_p(const char *dir)
+{
+    char buf[4096];
+    if (strlen(dir) >= sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    strcpy(buf, dir);
+    for (char *p = buf + 1; *p; p++)
+        if (*p == '/') {
+            *p = 0;
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* ---- progress ---- */
+
+struct progress {
+    int tty, quiet;
+    size_t epoch, epochs;
+    double start, last;
+};
+
+static int on_batch(void *ctx, size_t batch, size_t nbatches, size_t samples, double loss)
+{
+    struct progress *p = ctx;
+    double now = nn_cli_now();
+    if (p->quiet || !p->tty || (now - p->last < 0.1 && batch + 1 < nbatches))
+        return 0;
+    p->last = now;
+    double el = now - p->start, rate = el > 0 ? (double)samples / el : 0.0;
+    double eta = (double)(nbatches - batch - 1) * el / (double)(batch + 1);
+    char bar[31];
+    size_t fill = (batch + 1) * 30 / nbatches;
+    for (size_t i = 0; i < 30; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[30] = 0;
+    fprintf(stderr, "\repoch %zu/%zu [%s] batch %zu/%zu  %.0f samples/s  loss %.4f  ETA %.0fs \033[K", p->epoch,
+            p->epochs, bar, batch + 1, nbatches, rate, loss, eta);
+    fflush(stderr);
+    return 0;
+}
+
+/* ---- metrics.csv ---- */
+
+static void csv_header(FILE *f, size_t nk)
+{
+    fprintf(f, "epoch,train_loss,train_acc,test_loss,test_acc,seconds,lr");
+    for (size_t k = 1; k <= nk; k++)
+        fprintf(f, ",L%zu_sparsity,L%zu_dead,L%zu_mean,L%zu_std,L%zu_grad_norm", k, k, k, k, k);
+    fputc('\n', f);
+}
+
+/* Open DIR/metrics.csv: new with a header, or (resume) keeping the rows of epochs <= done. */
+static FILE *csv_open(const char *path, int resume, size_t done, size_t nk)
+{
+    char *keep = NULL;
+    size_t keep_len = 0;
+    if (resume) {
+        FILE *in = fopen(path, "r");
+        char line[8192];
+        FILE *mem = in ? open_memstream(&keep, &keep_len) : NULL;
+        for (int first = 1; mem && fgets(line, sizeof line, in); first = 0)
+            if (first || strtoull(line, NULL, 10) <= done)
+                fputs(line, mem);
+        if (mem)
+            fclose(mem);
+        if (in)
+            fclose(in);
+    }
+    FILE *f = fopen(path, "w");
+    if (f && keep && keep_len)
+        fwrite(keep, 1, keep_len, f);
+    else if (f)
+        csv_header(f, nk);
+    free(keep);
+    return f;
+}
+
+static int parse_args(int argc, char **argv, struct train_cfg *c)
+{
+    int lr_set = 0, mom_set = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int ok = 1, takes = 1;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            exit(CLI_OK);
+        } else if (!strcmp(a, "--model")) c->model = v;
+        else if (!strcmp(a, "--act")) c->act = v;
+        else if (!strcmp(a, "--optim")) c->optim = v;
+        else if (!strcmp(a, "--schedule")) c->schedule = v;
+        else if (!strcmp(a, "--init")) c->init = v;
+        else if (!strcmp(a, "--data")) c->data.dir = v;
+        else if (!strcmp(a, "--data-npy")) c->data.npy = v;
+        else if (!strcmp(a, "--out")) c->out = v;
+        else if (!strcmp(a, "--epochs")) ok = (c->epochs_set = nn_cli_size(CMD_NAME, a, v, &c->epochs));
+        else if (!strcmp(a, "--batch")) ok = nn_cli_size(CMD_NAME, a, v, &c->batch);
+        else if (!strcmp(a, "--threads")) ok = nn_cli_size(CMD_NAME, a, v, &c->threads);
+        else if (!strcmp(a, "--train-limit")) ok = nn_cli_size(CMD_NAME, a, v, &c->data.train_limit);
+        else if (!strcmp(a, "--test-limit")) ok = nn_cli_size(CMD_NAME, a, v, &c->data.test_limit);
+        else if (!strcmp(a, "--log-steps")) ok = nn_cli_size(CMD_NAME, a, v, &c->log_steps);
+        else if (!strcmp(a, "--lr")) ok = (lr_set = nn_cli_double(CMD_NAME, a, v, &c->lr));
+        else if (!strcmp(a, "--momentum")) ok = (mom_set = nn_cli_double(CMD_NAME, a, v, &c->momentum));
+        else if (!strcmp(a, "--weight-decay")) ok = nn_cli_double(CMD_NAME, a, v, &c->weight_decay);
+        else if (!strcmp(a, "--seed")) {
+            size_t s = 0;
+            ok = v && (!strcmp(v, "0") || nn_cli_size(CMD_NAME, a, v, &s));
+            c->seed = s;
+        } else {
+            takes = 0;
+            if (!strcmp(a, "--prelu-shared")) c->prelu_shared = 1;
+            else if (!strcmp(a, "--nesterov")) c->nesterov = 1;
+            else if (!strcmp(a, "--no-shuffle")) c->shuffle = 0;
+            else if (!strcmp(a, "--no-normalise") || !strcmp(a, "--no-normalize")) c->normalise = 0;
+            else if (!strcmp(a, "--resume")) c->resume = 1;
+            else if (!strcmp(a, "--quiet")) c->quiet = 1;
+            else if (!strcmp(a, "--save-init")) c->save_init = 1;
+            else {
+                cli_error(CMD_NAME, "unknown option '%s' (actlab train --help lists them)", a);
+                return 0;
+            }
+        }
+        if (takes && !v) {
+            cli_error(CMD_NAME, "%s needs a value", a);
+            return 0;
+        }
+        if (!ok)
+            return 0;
+        i += takes;
+    }
+    if (strcmp(c->optim, "sgd") && strcmp(c->optim, "adam")) {
+        cli_error(CMD_NAME, "--optim is sgd or adam, not '%s'", c->optim);
+        return 0;
+    }
+    if (!lr_set)
+        c->lr = !strcmp(c->optim, "adam") ? 0.001 : 0.05;
+    if (!mom_set && !strcmp(c->optim, "adam"))
+        c->momentum = 0.0;
+    return 1;
+}
+
+int cmd_train(int argc, char **argv)
+{
+    struct train_cfg c = {
+        .model = "mlp", .act = "relu", .optim = "sgd", .schedule = "constant", .init = "auto", .shuffle = 1,
+        .normalise = 1, .epochs = 10, .batch = 128, .lr = 0.05, .momentum = 0.9, .seed = 1, .out = "out/train",
+        .mean = 0.0, .std = 1.0,
+    };
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    c.threads = ncpu > 0 ? (size_t)ncpu : 1;
+    if (!parse_args(argc, argv, &c))
+        return CLI_USAGE;
+
+    char path[4096];
+    struct nn_meta ck;
+    size_t done = 0;
+    uint64_t opt_step = 0;
+    struct nn_rng rng;
+    nn_rng_seed(&rng, c.seed);
+    if (c.resume) {
+        size_t epochs = c.epochs;
+        snprintf(path, sizeof path, "%s/checkpoint.safetensors", c.out);
+        enum nn_status st = nn_safetensors_read_meta(path, &ck);
+        if (st != NN_OK) {
+            cli_error(CMD_NAME, "cannot resume from %s: %s (train without --resume first)", path, nn_status_str(st));
+            return CLI_FAIL;
+        }
+        if (!cfg_from_meta(&c, &ck, &done, &rng, &opt_step)) {
+            cli_error(CMD_NAME, "%s is not an actlab checkpoint", path);
+            return CLI_FAIL;
+        }
+        if (c.epochs_set)
+            c.epochs = epochs;
+    }
+
+    struct act_desc act;
+    enum nn_init init;
+    struct nn_sched sched;
+    if (act_parse(c.act, &act) != ACT_OK) {
+        cli_error(CMD_NAME, "bad --act '%s' (actlab list shows the activations and their parameters)", c.act);
+        return CLI_USAGE;
+    }
+    if (nn_init_parse(c.init, &init) != NN_OK) {
+        cli_error(CMD_NAME, "bad --init '%s' (auto he he_uniform xavier xavier_normal lecun lecun_uniform zeros)",
+                  c.init);
+        return CLI_USAGE;
+    }
+    if (nn_sched_parse(c.schedule, c.epochs, &sched) != NN_OK) {
+        cli_error(CMD_NAME, "bad --schedule '%s' (constant, step:every=E,gamma=G, cosine)", c.schedule);
+        return CLI_USAGE;
+    }
+    if (c.nesterov && c.momentum <= 0.0) {
+        cli_error(CMD_NAME, "--nesterov needs --momentum > 0");
+        return CLI_USAGE;
+    }
+    if (strlen(c.model) >= sizeof ck.val[0]) {
+        cli_error(CMD_NAME, "--model spec longer than %zu characters", sizeof ck.val[0] - 1);
+        return CLI_USAGE;
+    }
+    nn_set_threads((int)c.threads);
+    if (mkdir_p(c.out) != 0) {
+        cli_error(CMD_NAME, "cannot create %s: %s", c.out, strerror(errno));
+        return CLI_FAIL;
+    }
+
+    struct nn_dataset train, test;
+    int rc = nn_cli_load_data(CMD_NAME, &c.data, &train, &test);
+    if (rc != CLI_OK)
+        return rc;
+    if (c.normalise && !c.resume)
+        nn_dataset_stats(&train, &c.mean, &c.std);
+    if (c.normalise) {
+        nn_dataset_normalise(&train, c.mean, c.std);
+        nn_dataset_normalise(&test, c.mean, c.std);
+    }
+
+    struct nn_model m;
+    struct nn_model_opts mo = {train.shape, train.classes, act, c.prelu_shared, c.batch};
+    char err[256];
+    enum nn_status st = nn_model_init(&m, c.model, &mo, err, sizeof err);
+    struct nn_act_stats stats[NN_MAX_LAYERS];
+    size_t nk = 0;
+    FILE *csv = NULL;
+    struct nn_optim opt;
+    nn_optim_init(&opt, !strcmp(c.optim, "adam") ? NN_OPTIM_ADAM : NN_OPTIM_SGD);
+    opt.momentum = c.momentum;
+    opt.nesterov = c.nesterov;
+    opt.weight_decay = c.weight_decay;
+    opt.step = opt_step;
+    rc = CLI_FAIL;
+    if (st != NN_OK) {
+        cli_error(CMD_NAME, "bad --model '%s': %s", c.model, err[0] ? err : nn_status_str(st));
+        rc = CLI_USAGE;
+        goto data_out;
+    }
+    nk = nn_model_act_count(&m);
+    if (c.resume)
+        st = nn_safetensors_load(path, &m, 1);
+    else
+        st = nn_model_init_weights(&m, init, &rng);
+    if (st != NN_OK) {
+        cli_error(CMD_NAME, "cannot %s: %s", c.resume ? "load the checkpoint" : "initialise", nn_status_str(st));
+        goto model_out;
+    }
+    struct nn_meta md;
+    if (c.save_init) {
+        snprintf(path, sizeof path, "%s/init.safetensors", c.out);
+        if (!cfg_to_meta(&c, train.classes, train.shape, 0, &rng, 0, &md) ||
+            (st = nn_safetensors_save(path, &m, &md, 0)) != NN_OK) {
+            cli_error(CMD_NAME, "cannot write %s: %s", path, nn_status_str(st));
+            goto model_out;
+        }
+    }
+    int tty = isatty(fileno(stderr));
+    if (!c.quiet)
+        printf("actlab train: %s, act %s, %zu parameters, %zu train / %zu test samples, %s, batch %zu, "
+               "%zu thread%s\n",
+               c.model, c.act, m.n_params, train.n, test.n, c.optim, c.batch, c.threads, c.threads > 1 ? "s" : "");
+
+    if (c.log_steps) {
+        double *losses = calloc(c.log_steps, sizeof *losses);
+        struct nn_epoch_result res;
+        snprintf(path, sizeof path, "%s/steps.csv", c.out);
+        FILE *f = losses ? fopen(path, "w") : NULL;
+        if (!f || (st = nn_train_epoch(&m, &opt, &train, c.batch, c.lr, c.shuffle, &rng, NULL, NULL, c.log_steps,
+                                       losses, &res)) != NN_OK) {
+            cli_error(CMD_NAME, "step log failed: %s", f ? nn_status_str(st) : "cannot write steps.csv");
+            if (f)
+                fclose(f);
+            free(losses);
+            goto model_out;
+        }
+        fprintf(f, "step,loss\n");
+        size_t steps = (train.n + c.batch - 1) / c.batch;
+        for (size_t s = 0; s < c.log_steps && s < steps; s++)
+            fprintf(f, "%zu,%.9g\n", s + 1, losses[s]);
+        fclose(f);
+        free(losses);
+        if (!c.quiet)
+            printf("wrote %s\n", path);
+        snprintf(path, sizeof path, "%s/model.safetensors", c.out);
+        if (!cfg_to_meta(&c, train.classes, train.shape, 0, &rng, opt.step, &md) ||
+            (st = nn_safetensors_save(path, &m, &md, 0)) != NN_OK) {
+            cli_error(CMD_NAME, "cannot write %s: %s", path, nn_status_str(st));
+            goto model_out;
+        }
+        rc = CLI_OK;
+        goto model_out;
+    }
+
+    snprintf(path, sizeof path, "%s/metrics.csv", c.out);
+    if (!(csv = csv_open(path, c.resume, done, nk))) {
+        cli_error(CMD_NAME, "cannot write %s: %s", path, strerror(errno));
+        goto model_out;
+    }
+    if (nn_act_stats_init(&m, stats) != NN_OK) {
+        cli_error(CMD_NAME, "out of memory");
+        goto model_out;
+    }
+    for (size_t e = done; e < c.epochs; e++) {
+        struct progress p = {tty, c.quiet, e + 1, c.epochs, nn_cli_now(), 0.0};
+        struct nn_epoch_result res;
+        double lr = nn_sched_lr(&sched, c.lr, e), t0 = nn_cli_now();
+        st = nn_train_epoch(&m, &opt, &train, c.batch, lr, c.shuffle, &rng, on_batch, &p, 0, NULL, &res);
+        double secs = nn_cli_now() - t0, test_loss, test_acc;
+        if (st == NN_OK) {
+            nn_act_stats_free(&m, stats);
+            st = nn_act_stats_init(&m, stats);
+        }
+        if (st == NN_OK)
+            st = nn_evaluate(&m, &test, c.batch, &test_loss, &test_acc, stats);
+        if (st != NN_OK) {
+            cli_error(CMD_NAME, "epoch %zu failed: %s", e + 1, nn_status_str(st));
+            goto stats_out;
+        }
+        if (tty && !c.quiet)
+            fprintf(stderr, "\r\033[K");
+        fprintf(csv, "%zu,%.6f,%.6f,%.6f,%.6f,%.3f,%.6g", e + 1, res.loss, res.acc, test_loss, test_acc, secs, lr);
+        for (size_t k = 0; k < nk; k++) {
+            const struct act_stats *s = &stats[k].st;
+            size_t dead = 0;
+            for (size_t u = 0; u < stats[k].units; u++)
+                dead += !stats[k].alive[u];
+            double fin = (double)(s->count - s->nonfinite), mean = fin > 0 ? s->sum / fin : 0.0;
+            double var = fin > 0 ? s->sum_sq / fin - mean * mean : 0.0;
+            fprintf(csv, ",%.6f,%.6f,%.6g,%.6g,%.6g", s->count ? (double)s->zeros / (double)s->count : 0.0,
+                    (double)dead / (double)stats[k].units, mean, var > 0 ? sqrt(var) : 0.0, res.grad_norm[k]);
+        }
+        fputc('\n', csv);
+        fflush(csv);
+        if (!c.quiet)
+            printf("epoch %zu/%zu  train_loss %.4f  train_acc %.4f  test_loss %.4f  test_acc %.4f  %.2fs  "
+                   "(%.0f samples/s)\n",
+                   e + 1, c.epochs, res.loss, res.acc, test_loss, test_acc, secs, (double)res.samples / secs);
+        fflush(stdout);
+        int ok = cfg_to_meta(&c, train.classes, train.shape, e + 1, &rng, opt.step, &md);
+        snprintf(path, sizeof path, "%s/model.safetensors", c.out);
+        if (!ok || (st = nn_safetensors_save(path, &m, &md, 0)) != NN_OK) {
+            cli_error(CMD_NAME, "cannot write %s: %s", path, nn_status_str(st));
+            goto stats_out;
+        }
+        snprintf(path, sizeof path, "%s/checkpoint.safetensors", c.out);
+        if ((st = nn_safetensors_save(path, &m, &md, 1)) != NN_OK) {
+            cli_error(CMD_NAME, "cannot write %s: %s", path, nn_status_str(st));
+            goto stats_out;
+        }
+    }
+    if (!c.quiet)
+        printf("wrote %s/metrics.csv, %s/model.safetensors\n", c.out, c.out);
+    rc = CLI_OK;
+stats_out:
+    nn_act_stats_free(&m, stats);
+model_out:
+    if (csv)
+        fclose(csv);
+    nn_model_free(&m);
+data_out:
+    nn_dataset_free(&train);
+    nn_dataset_free(&test);
+    return rc;
+}

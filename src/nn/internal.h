@@ -1,0 +1,33 @@
+/* Training engine internals shared by src/nn/ and src/data/ (not installed). */
+#ifndef ACTLAB_NN_INTERNAL_H
+#define ACTLAB_NN_INTERNAL_H
+
+#include <stddef.h>
+
+#include "actlab/nn.h"
+
+/*
+ * The one GEMM wrapper (CBLAS, row-major): C = alpha * op(A) op(B) + beta * C,
+ * op(A) is (m, k), op(B) is (k, n), C is (m, n); ta/tb nonzero transpose.
+ * lda/ldb/ldc are the row strides of A, B, C as stored.
+ */
+void nn_gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const float *b,
+             size_t ldb, float beta, float *c, size_t ldc);
+
+/*
+ * Run fn(ctx, begin, end) over [0, n) split into one contiguous range per engine thread
+ * (nn_set_threads), ranges of at least grain items; serial when n < 2 * grain. fn must write
+ * only outputs of its own range, so results do not depend on the thread count.
+ */
+void nn_parallel_for(size_t n, size_t grain, void (*fn)(void *ctx, size_t begin, size_t end), void *ctx);
+
+/* Items per parallel range below which threads cost more than they save. */
+#define NN_GRAIN 16384
+
+/* Map an act_status to an nn_status. */
+enum nn_status nn_from_act(enum act_status s);
+
+/* Overflow-checked size_t product; returns 0 on overflow (and sets *ok = 0). */
+size_t nn_mul_sz(size_t a, size_t b, int *ok);
+
+#endif

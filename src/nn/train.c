@@ -1,0 +1,109 @@
+/* The training epoch and the evaluation pass. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+enum nn_status nn_train_epoch(struct nn_model *m, struct nn_optim *o, const struct nn_dataset *d, size_t batch,
+                              double lr, int shuffle, struct nn_rng *rng, nn_progress_fn progress, void *ctx,
+                              size_t max_steps, double *step_loss, struct nn_epoch_result *res)
+{
+    if (!m || !o || !d || !rng || !res || !batch || batch > m->opts.max_batch || !d->n)
+        return NN_ERR_INVALID_ARG;
+    size_t isz = nn_shape_size(d->shape), classes = m->opts.classes, nk = nn_model_act_count(m);
+    if (isz != nn_shape_size(m->opts.input) || d->classes > classes)
+        return NN_ERR_SHAPE;
+    memset(res, 0, sizeof *res);
+    size_t *order = malloc(d->n * sizeof *order);           /* (n) sample order */
+    uint8_t *labels = malloc(batch);                        /* (batch) */
+    float *dlogits = malloc(batch * classes * sizeof(float)); /* (batch, classes) */
+    enum nn_status st = NN_OK;
+    if (!order || !labels || !dlogits) {
+        st = NN_ERR_NO_MEMORY;
+        goto out;
+    }
+    for (size_t i = 0; i < d->n; i++)
+        order[i] = i;
+    if (shuffle)
+        for (size_t i = d->n - 1; i > 0; i--) {
+            size_t j = (size_t)nn_rng_below(rng, i + 1), t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+    size_t nb = (d->n + batch - 1) / batch, correct = 0, steps = 0, norm_steps = 0;
+    size_t norm_stride = nb / 64 ? nb / 64 : 1;
+    double loss_sum = 0.0;
+    for (size_t b = 0; b < nb && (!max_steps || steps < max_steps); b++) {
+        size_t n = b + 1 < nb ? batch : d->n - b * batch;
+        float *x = m->act[0]; /* (n, input): gathered in place of the model's input slot */
+        for (size_t r = 0; r < n; r++) {
+            size_t s = order[b * batch + r];
+            memcpy(x + r * isz, d->x + s * isz, isz * sizeof *x);
+            labels[r] = d->y[s];
+        }
+        const float *logits;
+        double loss;
+        size_t right;
+        if ((st = nn_model_forward(m, n, x, 1, rng, NULL, &logits)) != NN_OK ||
+            (st = nn_softmax_xent(n, classes, logits, labels, &loss, &right, dlogits)) != NN_OK ||
+            (st = nn_model_backward(m, n, dlogits)) != NN_OK)
+            goto out;
+        /* Gradient norms on every stride-th step only: the metric needs a sample, not every step. */
+        if (b % norm_stride == 0) {
+            for (size_t k = 0; k < nk; k++) {
+                double g = nn_model_act_grad_norm(m, k + 1);
+                res->grad_norm[k] += g * g;
+            }
+            norm_steps++;
+        }
+        if ((st = nn_optim_step(o, m, lr)) != NN_OK)
+            goto out;
+        if (step_loss)
+            step_loss[steps] = loss;
+        steps++;
+        loss_sum += loss * (double)n;
+        correct += right;
+        res->samples += n;
+        if (progress && progress(ctx, b, nb, res->samples, loss_sum / (double)res->samples))
+            break;
+    }
+    res->loss = res->samples ? loss_sum / (double)res->samples : 0.0;
+    res->acc = res->samples ? (double)correct / (double)res->samples : 0.0;
+    for (size_t k = 0; k < nk; k++)
+        res->grad_norm[k] = norm_steps ? sqrt(res->grad_norm[k] / (double)norm_steps) : 0.0;
+out:
+    free(order);
+    free(labels);
+    free(dlogits);
+    return st;
+}
+
+enum nn_status nn_evaluate(struct nn_model *m, const struct nn_dataset *d, size_t batch, double *loss, double *acc,
+                           struct nn_act_stats *stats)
+{
+    if (!m || !d || !loss || !acc || !batch || !d->n)
+        return NN_ERR_INVALID_ARG;
+    if (batch > m->opts.max_batch)
+        batch = m->opts.max_batch;
+    size_t isz = nn_shape_size(d->shape), classes = m->opts.classes;
+    if (isz != nn_shape_size(m->opts.input) || d->classes > classes)
+        return NN_ERR_SHAPE;
+    double loss_sum = 0.0;
+    size_t correct = 0;
+    for (size_t s0 = 0; s0 < d->n; s0 += batch) {
+        size_t n = d->n - s0 < batch ? d->n - s0 : batch, right;
+        const float *logits;
+        double l;
+        enum nn_status st = nn_model_forward(m, n, d->x + s0 * isz, 0, NULL, stats, &logits);
+        if (st == NN_OK)
+            st = nn_softmax_xent(n, classes, logits, d->y + s0, &l, &right, NULL);
+        if (st != NN_OK)
+            return st;
+        loss_sum += l * (double)n;
+        correct += right;
+    }
+    *loss = loss_sum / (double)d->n;
+    *acc = (double)correct / (double)d->n;
+    return NN_OK;
+}
