@@ -105,7 +105,8 @@ enum nn_status nn_npy_read(const char *path, struct nn_npy *out)
     hdr[hlen] = 0;
     const char *descr = dict_value(hdr, "descr"), *fo = dict_value(hdr, "fortran_order"),
                *shape = dict_value(hdr, "shape");
-    if (!descr || !fo || !shape || descr[0] != '\'' || *shape != '(')
+    /* descr is a quoted string of at least three characters: '<f4' (checked before indexing it) */
+    if (!descr || !fo || !shape || descr[0] != '\'' || !descr[1] || !descr[2] || !descr[3] || *shape != '(')
         goto done;
     if (strncmp(fo, "False", 5)) {
         st = NN_ERR_UNSUPPORTED;
