@@ -56,7 +56,7 @@ if(ACTLAB_ENGINE)
   # Tests (label nn): the whole set runs in well under a minute in Release. enable_testing() here
   # because the top level calls it only after this file, and add_test needs it first.
   enable_testing()
-  set(NN_TESTS nn_layers nn_data nn_train)
+  set(NN_TESTS nn_layers nn_data nn_train nn_ckpt)
   foreach(t ${NN_TESTS})
     if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/tests/${t}.c)
       add_executable(${t} tests/${t}.c tests/harness.c)

@@ -497,9 +497,10 @@ static void test_safetensors(void)
     nn_meta_set(&md, "note", "quote \" and backslash \\");
     const char *path = "nn_layers_test.safetensors";
     CHECK(nn_safetensors_save(path, &a, &md, 1) == NN_OK, "save");
-    CHECK(nn_safetensors_read_meta(path, &back) == NN_OK && back.n == 2 &&
-              !strcmp(nn_meta_get(&back, "note"), "quote \" and backslash \\"),
-          "metadata round trip");
+    CHECK(nn_safetensors_read_meta(path, &back) == NN_OK && back.n == 3 &&
+              !strcmp(nn_meta_get(&back, "note"), "quote \" and backslash \\") &&
+              nn_meta_get(&back, "crc32") && strlen(nn_meta_get(&back, "crc32")) == 8,
+          "metadata round trip (plus the data's crc32)");
     CHECK(nn_safetensors_load(path, &b, 1) == NN_OK, "load");
     CHECK(!memcmp(a.params, b.params, a.n_params * 4) && !memcmp(a.opt_state, b.opt_state, 2 * a.n_params * 4),
           "tensors round trip bit-exact");

@@ -2,11 +2,21 @@
  * safetensors checkpoints: an 8-byte little-endian header length, a JSON header
  * (through jansson) naming each tensor's dtype, shape and byte range, then the
  * raw little-endian data. Tensor names follow PyTorch's state_dict.
+ *
+ * Crash safety: a checkpoint is written to a temporary file beside the target, flushed to disk
+ * (fsync), then renamed over the old one (atomic on POSIX file systems), and the folder is synced:
+ * a crash at any moment leaves either the old file or the new one, whole. The CRC32 (zlib) of the
+ * data section is stored in the metadata as "crc32" and checked on load before any weight is
+ * touched, so a damaged file is refused rather than half-loaded.
  */
+#define _POSIX_C_SOURCE 200809L /* fileno, fsync */
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include "internal.h"
 
@@ -89,6 +99,59 @@ static size_t list_tensors(const struct nn_model *m, int with_opt, float *params
 
 #define ST_MAX_TENSORS (3 * 2 * NN_MAX_LAYERS)
 
+/* zlib's crc32 over a buffer of any size (its length argument is a uInt). */
+static uLong crc32_bytes(uLong crc, const void *p, size_t len)
+{
+    const Bytef *b = p;
+    while (len) {
+        uInt chunk = len > (1u << 30) ? (1u << 30) : (uInt)len;
+        crc = crc32(crc, b, chunk);
+        b += chunk;
+        len -= chunk;
+    }
+    return crc;
+}
+
+/* fsync the folder holding path, so that the rename itself survives a power cut (best effort). */
+static void sync_dir(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path) + (slash == path), path);
+    int fd = open(dir, O_RDONLY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+}
+
+/* Check the data section [start, start + len) of f against the metadata's "crc32", if any. */
+static enum nn_status check_crc(FILE *f, long start, size_t len, json_t *root)
+{
+    json_t *meta = json_object_get(root, "__metadata__");
+    const char *want = json_string_value(json_object_get(meta, "crc32"));
+    if (!want)
+        return NN_OK; /* a safetensors file from elsewhere: nothing to check */
+    if (fseek(f, start, SEEK_SET) != 0)
+        return NN_ERR_IO;
+    unsigned char buf[1 << 16];
+    uLong crc = crc32(0L, Z_NULL, 0);
+    size_t left = len;
+    while (left) {
+        size_t n = fread(buf, 1, left < sizeof buf ? left : sizeof buf, f);
+        if (n == 0)
+            return NN_ERR_TRUNCATED;
+        crc = crc32(crc, buf, (uInt)n);
+        left -= n;
+    }
+    char got[16];
+    snprintf(got, sizeof got, "%08lx", (unsigned long)crc);
+    return strcmp(got, want) == 0 ? NN_OK : NN_ERR_FORMAT;
+}
+
 enum nn_status nn_safetensors_save(const char *path, const struct nn_model *m, const struct nn_meta *md,
                                    int with_opt)
 {
@@ -97,14 +160,21 @@ enum nn_status nn_safetensors_save(const char *path, const struct nn_model *m, c
     struct st_tensor *t = malloc(ST_MAX_TENSORS * sizeof *t);
     json_t *root = json_object(), *meta = json_object();
     enum nn_status st = NN_ERR_NO_MEMORY;
-    char *hdr = NULL;
+    char *hdr = NULL, *tmp = NULL;
     FILE *f = NULL;
     if (!t || !root || !meta)
         goto done;
     size_t nt = list_tensors(m, with_opt, m->params, m->opt_state, t, ST_MAX_TENSORS);
+    uLong crc = crc32(0L, Z_NULL, 0);
+    for (size_t i = 0; i < nt; i++)
+        crc = crc32_bytes(crc, t[i].data, 4 * t[i].count);
+    char crc_hex[16];
+    snprintf(crc_hex, sizeof crc_hex, "%08lx", (unsigned long)crc);
     for (size_t i = 0; md && i < md->n; i++)
-        if (json_object_set_new(meta, md->key[i], json_string(md->val[i])))
+        if (strcmp(md->key[i], "crc32") && json_object_set_new(meta, md->key[i], json_string(md->val[i])))
             goto done;
+    if (json_object_set_new(meta, "crc32", json_string(crc_hex)))
+        goto done;
     if (json_object_set(root, "__metadata__", meta))
         goto done;
     size_t off = 0;
@@ -126,17 +196,31 @@ enum nn_status nn_safetensors_save(const char *path, const struct nn_model *m, c
     for (int b = 0; b < 8; b++)
         len8[b] = (unsigned char)((uint64_t)padded >> (8 * b));
     st = NN_ERR_IO;
-    if (!(f = fopen(path, "wb")))
+    size_t plen = strlen(path);
+    tmp = malloc(plen + 32);
+    if (!tmp) {
+        st = NN_ERR_NO_MEMORY;
+        goto done;
+    }
+    snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
+    if (!(f = fopen(tmp, "wb")))
         goto done;
     int ok = fwrite(len8, 1, 8, f) == 8 && fwrite(hdr, 1, hlen, f) == hlen;
     for (size_t p = hlen; ok && p < padded; p++)
         ok = fputc(' ', f) != EOF;
     for (size_t i = 0; ok && i < nt; i++)
         ok = fwrite(t[i].data, sizeof(float), t[i].count, f) == t[i].count;
-    if (fclose(f) == 0 && ok)
-        st = NN_OK;
+    ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
+    ok = fclose(f) == 0 && ok;
     f = NULL;
+    if (!ok || rename(tmp, path) != 0) {
+        unlink(tmp); /* a full disk or a failed write leaves the old checkpoint as it was */
+        goto done;
+    }
+    sync_dir(path);
+    st = NN_OK;
 done:
+    free(tmp);
     free(t);
     json_decref(meta);
     json_decref(root);
@@ -232,9 +316,10 @@ enum nn_status nn_safetensors_load(const char *path, struct nn_model *m, int wit
     enum nn_status st = read_header(path, &f, &root, &start, &len);
     if (st != NN_OK)
         return st;
+    st = check_crc(f, start, len, root); /* before any weight is overwritten */
     struct st_tensor *t = malloc(ST_MAX_TENSORS * sizeof *t);
     size_t nt = t ? list_tensors(m, with_opt, m->params, m->opt_state, t, ST_MAX_TENSORS) : 0;
-    if (!t)
+    if (!t && st == NN_OK)
         st = NN_ERR_NO_MEMORY;
     for (size_t i = 0; i < nt && st == NN_OK; i++) {
         json_t *e = json_object_get(root, t[i].name), *shape, *offs;
