@@ -173,6 +173,18 @@ static void test_cli(const char *actlab)
     snprintf(cmd, sizeof cmd, "%s train --model nosuch --quiet --out nn_train_out/bad 2>/dev/null", actlab);
     int rc = system(cmd);
     CHECK(rc != -1 && WEXITSTATUS(rc) == 2, "a bad --model is a usage error (exit 2)");
+    /* Divergence: a run that blows up stops with exit 3, writes no model, and leaves the checkpoint
+     * an earlier run left in the same folder exactly as it was. */
+    const char *mlp = "--model mlp --epochs 1 --train-limit 1000 --test-limit 500 --threads 1 --quiet "
+                      "--out nn_train_out/diverge";
+    snprintf(cmd, sizeof cmd, "%s train %s --lr 0.05 && cp nn_train_out/diverge/checkpoint.safetensors "
+             "nn_train_out/good.safetensors", actlab, mlp);
+    CHECK(system(cmd) == 0, "a first, sane run");
+    snprintf(cmd, sizeof cmd, "%s train %s --lr 50 2>/dev/null", actlab, mlp);
+    rc = system(cmd);
+    CHECK(rc != -1 && WEXITSTATUS(rc) == 3, "a diverging run stops with exit 3 (got %d)", WEXITSTATUS(rc));
+    CHECK(same_file("nn_train_out/good.safetensors", "nn_train_out/diverge/checkpoint.safetensors"),
+          "the last good checkpoint is kept after a diverged run");
     if (system("rm -rf nn_train_out") != 0)
         harness_skip(1, "cleanup");
 }

@@ -35,7 +35,8 @@ enum nn_status {
     NN_ERR_IO,           /* a file could not be opened, read or written */
     NN_ERR_FORMAT,       /* a file is not of the expected format (bad magic, header, dtype) */
     NN_ERR_TRUNCATED,    /* a file ends before its header says it should */
-    NN_ERR_UNSUPPORTED   /* valid but not offered (e.g. an NPY dtype we do not read) */
+    NN_ERR_UNSUPPORTED,  /* valid but not offered (e.g. an NPY dtype we do not read) */
+    NN_ERR_DIVERGED      /* training met a NaN or inf loss or gradient (nn_epoch_result says where) */
 };
 
 /* A short English description of s; never NULL, never freed by the caller. */
@@ -267,6 +268,9 @@ struct nn_optim {
     double beta1, beta2, eps;  /* adam (0.9, 0.999, 1e-8) */
     double weight_decay;  /* L2, added to the gradient; never on prelu slopes */
     uint64_t step;        /* steps taken (Adam's bias correction; momentum's first step) */
+    int skip_nonfinite;   /* a step whose loss or gradient is NaN/inf: 0 stops the epoch with
+                           * NN_ERR_DIVERGED (default), 1 skips that step (no update) and goes on.
+                           * A weight made NaN/inf by an update always stops it. */
 };
 
 /* Defaults: sgd, momentum 0, adam betas (0.9, 0.999), eps 1e-8, no decay. */
@@ -352,6 +356,9 @@ struct nn_epoch_result {
     size_t samples;
     double grad_norm[NN_MAX_LAYERS];  /* per activation layer k (index k-1): RMS of the weight-gradient
                                        * L2 norm over every max(1, nbatches/64)-th step */
+    size_t skipped;       /* steps skipped for a NaN/inf loss or gradient (skip_nonfinite) */
+    size_t bad_step;      /* the first such step (1-based within the epoch; 0: none) */
+    int bad_layer;        /* its first layer with a non-finite gradient or weight (-1: the loss itself) */
 };
 
 /*

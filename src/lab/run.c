@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "lab.h"
+#include "nn-cli.h" /* nn_cli_mkdir_p */
 
 /* The smaller CNN of --quick: the preset's layout (2 conv + pool, dense, output) at a quarter of
  * the multiply-adds, so the quick run fits in minutes. */
@@ -92,24 +93,6 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* mkdir -p: 0 on success, else -1 with errno set. */
-static int mkdir_p(const char *dir)
-{
-    char buf[4096];
-    if (strlen(dir) >= sizeof buf) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    strcpy(buf, dir);
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = 0;
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
-}
 
 enum nn_status lab_init(struct lab *L, const struct lab_protocol *p, struct nn_dataset *train,
                         struct nn_dataset *test, const char *out)
@@ -130,7 +113,7 @@ enum nn_status lab_init(struct lab *L, const struct lab_protocol *p, struct nn_d
     for (int i = 0; i < 3; i++) {
         char dir[4096];
         snprintf(dir, sizeof dir, "%s%s", out, subs[i]);
-        if (mkdir_p(dir) != 0) {
+        if (nn_cli_mkdir_p(dir) != 0) {
             snprintf(L->err, sizeof L->err, "cannot create %s: %s", dir, strerror(errno));
             return NN_ERR_IO;
         }
@@ -420,6 +403,10 @@ static enum nn_status train(struct lab *L, struct lab_run *r)
             struct nn_epoch_result res;
             double t0 = now();
             st = nn_train_epoch(&m, &opt, &view, p->batch, c->lr, 0, &rng, NULL, NULL, 0, NULL, &res);
+            if (st == NN_ERR_DIVERGED) { /* a NaN or inf loss or gradient: this run diverged */
+                res.loss = NAN;
+                st = NN_OK;
+            }
             if (st != NN_OK) {
                 snprintf(L->err, sizeof L->err, "run %s: %s", r->name, nn_status_str(st));
                 goto out;

@@ -15,6 +15,7 @@ const char *nn_status_str(enum nn_status s)
     case NN_ERR_FORMAT: return "bad file format";
     case NN_ERR_TRUNCATED: return "file is truncated";
     case NN_ERR_UNSUPPORTED: return "unsupported";
+    case NN_ERR_DIVERGED: return "training diverged (NaN or inf)";
     }
     return "unknown status";
 }

@@ -5,6 +5,23 @@
 
 #include "internal.h"
 
+/* The first layer whose part of arena (gradients or weights) holds a NaN or inf, -1 if none (one
+ * pass, summed per layer: a non-finite element makes its layer's sum non-finite). */
+static int first_nonfinite(const struct nn_model *m, const float *arena)
+{
+    for (size_t i = 0; i < m->nlayers; i++) {
+        const struct nn_layer *l = &m->layers[i];
+        double s = 0.0;
+        for (size_t j = 0; j < l->n_w; j++)
+            s += arena[l->w_off + j] * 0.0; /* 0 for finite, NaN for NaN or inf */
+        for (size_t j = 0; j < l->n_b; j++)
+            s += arena[l->b_off + j] * 0.0;
+        if (s != 0.0)
+            return (int)i;
+    }
+    return -1;
+}
+
 enum nn_status nn_train_epoch(struct nn_model *m, struct nn_optim *o, const struct nn_dataset *d, size_t batch,
                               double lr, int shuffle, struct nn_rng *rng, nn_progress_fn progress, void *ctx,
                               size_t max_steps, double *step_loss, struct nn_epoch_result *res)
@@ -57,8 +74,28 @@ enum nn_status nn_train_epoch(struct nn_model *m, struct nn_optim *o, const stru
             }
             norm_steps++;
         }
+        int bad_layer = m->grads ? first_nonfinite(m, m->grads) : -1;
+        if (!isfinite(loss) || bad_layer >= 0) {
+            if (!res->bad_step) {
+                res->bad_step = b + 1;
+                res->bad_layer = isfinite(loss) ? bad_layer : -1;
+            }
+            if (!o->skip_nonfinite) {
+                st = NN_ERR_DIVERGED; /* the weights are still those before this step */
+                goto out;
+            }
+            res->skipped++;
+            continue;
+        }
         if ((st = nn_optim_step(o, m, lr)) != NN_OK)
             goto out;
+        /* Finite gradients can still overflow a weight: that cannot be skipped, only stopped. */
+        if (m->params && (bad_layer = first_nonfinite(m, m->params)) >= 0) {
+            res->bad_step = b + 1;
+            res->bad_layer = bad_layer;
+            st = NN_ERR_DIVERGED;
+            goto out;
+        }
         if (step_loss)
             step_loss[steps] = loss;
         steps++;

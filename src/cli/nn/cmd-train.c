@@ -25,6 +25,7 @@ struct train_cfg {
     struct nn_cli_data data;
     const char *out;
     int resume, quiet, save_init, epochs_set;
+    int skip_nonfinite; /* --on-nan skip */
 };
 
 static void usage(FILE *f)
@@ -53,7 +54,10 @@ static void usage(FILE *f)
             "                      run's own); the checkpoint's other settings apply\n"
             "  --save-init         also write DIR/init.safetensors (the initial weights)\n"
             "  --log-steps N       train N steps only, write each step's loss to DIR/steps.csv (and the model)\n"
-            "  --quiet             no progress output\n",
+            "  --on-nan stop|skip  a NaN or inf loss or gradient: stop (default; exit 3, the last good\n"
+            "                      checkpoint stays) or skip that step and go on\n"
+            "  --quiet             no progress output\n"
+            "exit codes: 0 done, 1 failure (I/O, data, memory), 2 usage, 3 training diverged\n",
             NN_FASHION_MNIST_DIR);
 }
 
@@ -136,24 +140,6 @@ static int cfg_from_meta(struct train_cfg *c, const struct nn_meta *md, size_t *
     return ok && c->batch > 0;
 }
 
-/* mkdir -p: 0 on success, else -1 with errno set. */
-static int mkdir_p(const char *dir)
-{
-    char buf[4096];
-    if (strlen(dir) >= sizeof buf) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    strcpy(buf, dir);
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = 0;
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
-}
 
 /* ---- progress ---- */
 
@@ -246,7 +232,13 @@ static int parse_args(int argc, char **argv, struct train_cfg *c)
         else if (!strcmp(a, "--lr")) ok = (lr_set = nn_cli_double(CMD_NAME, a, v, &c->lr));
         else if (!strcmp(a, "--momentum")) ok = (mom_set = nn_cli_double(CMD_NAME, a, v, &c->momentum));
         else if (!strcmp(a, "--weight-decay")) ok = nn_cli_double(CMD_NAME, a, v, &c->weight_decay);
-        else if (!strcmp(a, "--seed")) {
+        else if (!strcmp(a, "--on-nan")) {
+            ok = v && (!strcmp(v, "stop") || !strcmp(v, "skip"));
+            if (ok)
+                c->skip_nonfinite = !strcmp(v, "skip");
+            else
+                cli_error(CMD_NAME, "--on-nan takes stop or skip");
+        } else if (!strcmp(a, "--seed")) {
             size_t s = 0;
             ok = v && (!strcmp(v, "0") || nn_cli_size(CMD_NAME, a, v, &s));
             c->seed = s;
@@ -342,7 +334,7 @@ int cmd_train(int argc, char **argv)
         return CLI_USAGE;
     }
     nn_set_threads((int)c.threads);
-    if (mkdir_p(c.out) != 0) {
+    if (nn_cli_mkdir_p(c.out) != 0) {
         cli_error(CMD_NAME, "cannot create %s: %s", c.out, strerror(errno));
         return CLI_FAIL;
     }
@@ -369,6 +361,7 @@ int cmd_train(int argc, char **argv)
     nn_optim_init(&opt, !strcmp(c.optim, "adam") ? NN_OPTIM_ADAM : NN_OPTIM_SGD);
     opt.momentum = c.momentum;
     opt.nesterov = c.nesterov;
+    opt.skip_nonfinite = c.skip_nonfinite;
     opt.weight_decay = c.weight_decay;
     opt.step = opt_step;
     rc = CLI_FAIL;
@@ -453,10 +446,42 @@ int cmd_train(int argc, char **argv)
         }
         if (st == NN_OK)
             st = nn_evaluate(&m, &test, c.batch, &test_loss, &test_acc, stats);
+        if (st == NN_OK && !isfinite(test_loss)) {
+            st = NN_ERR_DIVERGED; /* finite weights, but large enough to overflow the logits */
+            res.bad_step = 0;
+        }
+        if (st == NN_ERR_DIVERGED) {
+            char what[96], step[48], last[512];
+            if (res.bad_layer >= 0) {
+                char name[48];
+                nn_param_name((size_t)res.bad_layer, 0, name, sizeof name);
+                snprintf(what, sizeof what, "the weights or gradient of layer %s", name);
+            } else {
+                snprintf(what, sizeof what, "the %s loss", res.bad_step ? "training" : "test");
+            }
+            if (res.bad_step)
+                snprintf(step, sizeof step, "at step %zu", res.bad_step);
+            else
+                snprintf(step, sizeof step, "after its last step");
+            if (e > 0)
+                snprintf(last, sizeof last, "the weights after epoch %zu are in %s/checkpoint.safetensors (--resume "
+                         "continues from there)", e, c.out);
+            else
+                snprintf(last, sizeof last, "no epoch finished, so no checkpoint was written");
+            if (tty && !c.quiet)
+                fprintf(stderr, "\r\033[K");
+            cli_error(CMD_NAME, "training diverged in epoch %zu %s: NaN or inf in %s; %s. Try a smaller --lr%s",
+                      e + 1, step, what, last, c.skip_nonfinite || !res.bad_step ? "" : ", or --on-nan skip");
+            rc = 3;
+            goto stats_out;
+        }
         if (st != NN_OK) {
             cli_error(CMD_NAME, "epoch %zu failed: %s", e + 1, nn_status_str(st));
             goto stats_out;
         }
+        if (res.skipped)
+            fprintf(stderr, "actlab train: epoch %zu: skipped %zu step(s) with a NaN or inf loss or gradient (first: step %zu)\n",
+                    e + 1, res.skipped, res.bad_step);
         if (tty && !c.quiet)
             fprintf(stderr, "\r\033[K");
         fprintf(csv, "%zu,%.6f,%.6f,%.6f,%.6f,%.3f,%.6g", e + 1, res.loss, res.acc, test_loss, test_acc, secs, lr);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
@@ -155,4 +156,23 @@ int nn_cli_load_model(const char *cmd, const char *path, size_t max_batch, struc
         return CLI_FAIL;
     }
     return CLI_OK;
+}
+
+/* mkdir -p: 0 on success, else -1 with errno set. */
+int nn_cli_mkdir_p(const char *dir)
+{
+    char buf[4096];
+    if (strlen(dir) >= sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    strcpy(buf, dir);
+    for (char *p = buf + 1; *p; p++)
+        if (*p == '/') {
+            *p = 0;
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
 }

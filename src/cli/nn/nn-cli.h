@@ -28,6 +28,9 @@ int nn_cli_opts_from_meta(const char *cmd, const struct nn_meta *md, size_t max_
 int nn_cli_size(const char *cmd, const char *flag, const char *s, size_t *out);
 int nn_cli_double(const char *cmd, const char *flag, const char *s, double *out);
 
+/* mkdir -p: 0 on success, else -1 with errno set. */
+int nn_cli_mkdir_p(const char *dir);
+
 /* Seconds on the monotonic clock. */
 double nn_cli_now(void);
 
