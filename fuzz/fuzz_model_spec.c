@@ -24,6 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.input.c = 1, o.input.h = 8, o.input.w = 8;
     o.classes = 4;
     o.max_batch = 2;
+    o.max_bytes = (size_t)256 << 20; /* larger models are refused with a reason, not allocated */
     act_parse("relu", &o.act);
     struct nn_model m;
     char err[256] = "";

@@ -262,7 +262,7 @@ static double model_loss(struct nn_model *m, size_t n, const float *x, const uin
 static void fd_case(const char *spec, const char *act, int prelu_shared, struct nn_shape in, int training)
 {
     struct nn_model m;
-    struct nn_model_opts o = {in, 3, {0}, prelu_shared, 2};
+    struct nn_model_opts o = {in, 3, {0}, prelu_shared, 2, 0};
     char err[256];
     if (!CHECK(act_parse(act, &o.act) == ACT_OK, "parse %s", act))
         return;
@@ -362,7 +362,7 @@ static void test_fd(void)
 static void test_optim(void)
 {
     struct nn_model m;
-    struct nn_model_opts o = {{3, 1, 1}, 2, {0}, 0, 1};
+    struct nn_model_opts o = {{3, 1, 1}, 2, {0}, 0, 1, 0};
     act_parse("prelu", &o.act);
     CHECK(nn_model_init(&m, "dense:2;act", &o, NULL, 0) == NN_OK, "optim model");
     /* params: 6 weights, 2 biases, 2 slopes (no decay) */
@@ -416,7 +416,7 @@ static void test_optim(void)
 static void test_specs(void)
 {
     struct nn_model m;
-    struct nn_model_opts o = {{1, 28, 28}, 10, {0}, 0, 2};
+    struct nn_model_opts o = {{1, 28, 28}, 10, {0}, 0, 2, 0};
     act_parse("relu", &o.act);
     char err[256];
     static const struct {
@@ -483,7 +483,7 @@ static void test_specs(void)
 static void test_safetensors(void)
 {
     struct nn_model a, b;
-    struct nn_model_opts o = {{1, 8, 8}, 4, {0}, 0, 2};
+    struct nn_model_opts o = {{1, 8, 8}, 4, {0}, 0, 2, 0};
     act_parse("prelu", &o.act);
     const char *spec = "conv:3,k=3;act;flatten;dense:4";
     CHECK(nn_model_init(&a, spec, &o, NULL, 0) == NN_OK && nn_model_init(&b, spec, &o, NULL, 0) == NN_OK, "models");
@@ -536,7 +536,7 @@ static void test_safetensors(void)
 static void test_stats(void)
 {
     struct nn_model m;
-    struct nn_model_opts o = {{2, 1, 1}, 2, {0}, 0, 8};
+    struct nn_model_opts o = {{2, 1, 1}, 2, {0}, 0, 8, 0};
     act_parse("relu", &o.act);
     CHECK(nn_model_init(&m, "dense:3;act;dense:2", &o, NULL, 0) == NN_OK, "stats model");
     /* unit 0 = x0, unit 1 = -|big| (dead), unit 2 = x1 */

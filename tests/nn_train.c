@@ -20,7 +20,7 @@ static struct nn_dataset g_train, g_test;
 static double run(struct nn_model *m, const char *spec, const char *act, enum nn_optim_kind kind, double lr,
                   size_t epochs, uint64_t seed, double *final_loss)
 {
-    struct nn_model_opts o = {g_train.shape, 10, {0}, 0, 64};
+    struct nn_model_opts o = {g_train.shape, 10, {0}, 0, 64, 0};
     act_parse(act, &o.act);
     char err[256];
     if (!CHECK(nn_model_init(m, spec, &o, err, sizeof err) == NN_OK, "init %s: %s", spec, err))

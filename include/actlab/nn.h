@@ -188,6 +188,8 @@ struct nn_model_opts {
     struct act_desc act;       /* the activation "act" layers use */
     int prelu_shared;          /* prelu: one shared slope instead of one per channel/unit */
     size_t max_batch;          /* largest batch forward/backward will see */
+    size_t max_bytes;          /* refuse (NN_ERR_NO_MEMORY, with a reason) a model needing more; 0: the
+                                * memory free on the machine when the model is built */
 };
 
 struct nn_model {

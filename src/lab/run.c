@@ -223,7 +223,7 @@ void lab_report_progress(struct lab *L, const char *what)
 static enum nn_status model_build(struct lab *L, const struct lab_run_cfg *c, struct nn_model *m)
 {
     char buf[128], err[256];
-    struct nn_model_opts o = {L->train.shape, 10, {0}, 0, L->p.batch > 256 ? L->p.batch : 256};
+    struct nn_model_opts o = {L->train.shape, 10, {0}, 0, L->p.batch > 256 ? L->p.batch : 256, 0};
     if (act_parse(c->act, &o.act) != ACT_OK) {
         snprintf(L->err, sizeof L->err, "bad activation '%s'", c->act);
         return NN_ERR_INVALID_ARG;

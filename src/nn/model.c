@@ -1,8 +1,10 @@
 /* Models: build from a spec, buffers and arenas, forward and backward through the layers. */
+#define _POSIX_C_SOURCE 200809L /* sysconf */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "spec.h"
 
@@ -108,6 +110,39 @@ static enum nn_status plan(struct nn_model *m, char *err, size_t errlen)
     return NN_OK;
 }
 
+/* Bytes nn_model_init will allocate for m (planned, not yet allocated), saturating at SIZE_MAX:
+ * the arenas and every buffer of the loop below. */
+static size_t model_bytes(const struct nn_model *m)
+{
+    int ok = 1;
+    size_t b = m->opts.max_batch, dmax = m->opts.classes, ws = 0;
+    size_t floats = nn_mul_sz(4, m->n_params, &ok);
+    floats += nn_mul_sz(b, nn_shape_size(m->opts.input), &ok);
+    for (size_t i = 0; i < m->nlayers; i++) {
+        const struct nn_layer *l = &m->layers[i];
+        size_t out = nn_mul_sz(b, nn_shape_size(l->out_shape), &ok), in = nn_shape_size(l->in_shape);
+        dmax = in > dmax ? in : dmax;
+        floats += (l->kind != NN_LAYER_FLATTEN) * out + (l->kind == NN_LAYER_MAXPOOL2D) * out +
+                  (l->kind == NN_LAYER_DROPOUT || (l->kind == NN_LAYER_ACT && l->act.op == ACT_OP_RRELU)) * out;
+        if (l->kind == NN_LAYER_CONV2D) {
+            struct nn_conv2d d = conv_desc(l);
+            size_t w = nn_conv2d_workspace(&d, b);
+            ws = w > ws ? w : ws;
+        }
+    }
+    floats += nn_mul_sz(2 * b, dmax, &ok) + ws;
+    size_t bytes = nn_mul_sz(floats, sizeof(float), &ok);
+    return ok ? bytes : SIZE_MAX;
+}
+
+/* The memory this machine has free now, in bytes (SIZE_MAX if unknown): more than that would
+ * only end in the kernel's OOM killer. */
+static size_t physical_bytes(void)
+{
+    long pages = sysconf(_SC_AVPHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    return pages > 0 && size > 0 ? (size_t)pages * (size_t)size : SIZE_MAX;
+}
+
 static void *xcalloc(size_t n, size_t size, int *ok)
 {
     void *p = n ? calloc(n, size) : NULL;
@@ -151,6 +186,15 @@ enum nn_status nn_model_init(struct nn_model *m, const char *spec, const struct 
     if (st != NN_OK) {
         memset(m, 0, sizeof *m);
         return st;
+    }
+    size_t need = model_bytes(m), limit = o->max_bytes ? o->max_bytes : physical_bytes();
+    if (need > limit) {
+        if (err && errlen)
+            snprintf(err, errlen, "the model needs %.3g GiB for batch %zu, more than the %.3g GiB allowed%s",
+                     (double)need / (1 << 30), o->max_batch, (double)limit / (1 << 30),
+                     o->max_bytes ? " (max_bytes)" : " (the memory free on this machine)");
+        memset(m, 0, sizeof *m);
+        return NN_ERR_NO_MEMORY;
     }
     int ok = 1;
     size_t b = o->max_batch, dmax = o->classes;

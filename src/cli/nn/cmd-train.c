@@ -351,7 +351,7 @@ int cmd_train(int argc, char **argv)
     }
 
     struct nn_model m;
-    struct nn_model_opts mo = {train.shape, train.classes, act, c.prelu_shared, c.batch};
+    struct nn_model_opts mo = {train.shape, train.classes, act, c.prelu_shared, c.batch, 0};
     char err[256];
     enum nn_status st = nn_model_init(&m, c.model, &mo, err, sizeof err);
     struct nn_act_stats stats[NN_MAX_LAYERS];
