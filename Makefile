@@ -32,9 +32,10 @@ test-asan: deps
 test-neon:
 	@BUILD_NEON=build-neon JOBS=$(JOBS) CMAKE_FLAGS="$(CMAKE_FLAGS)" sh scripts/test-neon.sh
 
-# Every libFuzzer harness for FUZZ_SECONDS (default 30) each (clang; scripts/fuzz.sh).
+# Every libFuzzer harness for FUZZ_SECONDS (default 30) each, or FUZZ_RUNS executions from a
+# fixed seed (clang; scripts/fuzz.sh).
 fuzz:
-	@FUZZ_SECONDS=$(or $(FUZZ_SECONDS),30) JOBS=$(JOBS) sh scripts/fuzz.sh
+	@FUZZ_SECONDS=$(or $(FUZZ_SECONDS),30) FUZZ_RUNS=$(FUZZ_RUNS) JOBS=$(JOBS) sh scripts/fuzz.sh
 
 # The exhaustive sweeps over all 2^32 float inputs (hours, not for CI).
 test-slow: build
