@@ -38,7 +38,7 @@ if(ACTLAB_ENGINE)
     PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include
     PRIVATE ${NN_CBLAS_INCLUDE} ${NN_JANSSON_INCLUDE} ${CMAKE_CURRENT_SOURCE_DIR}/src/nn)
   # GCC's -O2 vectorizes only loops without an epilogue; the engine's flat loops (optimizers,
-  # elementwise layers) need the cheap model. Never -ffast-math: it would change NaN handling.
+  # elementwise layers) need the cheap model. Never fast-math: it would change NaN handling.
   if(CMAKE_C_COMPILER_ID STREQUAL "GNU")
     target_compile_options(actlab_nn PRIVATE -fvect-cost-model=cheap)
   endif()
