@@ -97,8 +97,8 @@ ACT_API int act_get_num_threads(void)
 
 static void run(struct job *j)
 {
-    int t = act_get_num_threads();
-    if (t <= 1 || j->n < ACT_PAR_MIN || pthread_mutex_trylock(&pool.busy) != 0) {
+    int t = j->n < ACT_PAR_MIN ? 1 : act_get_num_threads(); /* small calls never touch the pool's lock */
+    if (t <= 1 || pthread_mutex_trylock(&pool.busy) != 0) {
         j->chunk = j->n;
         run_part(j, 0);
         return;
