@@ -49,8 +49,7 @@ set_source_files_properties(${BENCH_DIR}/peers.c PROPERTIES COMPILE_DEFINITIONS 
 # branchy loops that -O2 leaves scalar); it is a peer, not part of the library.
 set_source_files_properties(${BENCH_DIR}/peer-naive.c PROPERTIES COMPILE_OPTIONS -O3)
 list(APPEND ACTLAB_CLI_EXTRA_SOURCES ${BENCH_SOURCES})
-# The actlab target is created later, by cli.cmake.
-cmake_language(DEFER CALL target_include_directories actlab PRIVATE ${BENCH_INCLUDES})
+list(APPEND ACTLAB_CLI_INCLUDES ${BENCH_INCLUDES})
 
 # The smoke test: every op, direction and peer on tiny sizes, one run (speed decides nothing).
 # The top level calls enable_testing() after cli.cmake; add_test needs it first, and calling

@@ -22,6 +22,7 @@ function(actlab_fuzzer name)
 endfunction()
 
 actlab_fuzzer(act_parse LIBS actlab_static)
+actlab_fuzzer(cli LIBS actlab_cli)
 if(TARGET actlab_nn)
   foreach(h idx npy safetensors model_spec)
     if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/fuzz/fuzz_${h}.c)

@@ -14,10 +14,8 @@ if(ACTLAB_LAB)
   # Claim 1 runs PyTorch's side through the bench script of this source tree, when present.
   set_source_files_properties(${CMAKE_CURRENT_SOURCE_DIR}/src/lab/speed.c PROPERTIES
     COMPILE_DEFINITIONS "LAB_BENCH_DIR=\"${CMAKE_CURRENT_SOURCE_DIR}/bench\"")
-  # The actlab target is created later, by cli.cmake.
-  cmake_language(DEFER CALL target_compile_definitions actlab PRIVATE ACTLAB_LAB)
-  cmake_language(DEFER CALL target_include_directories actlab PRIVATE
-    ${CMAKE_CURRENT_SOURCE_DIR}/src/lab ${CMAKE_CURRENT_SOURCE_DIR}/src/cli/nn)
+  list(APPEND ACTLAB_CLI_DEFS ACTLAB_LAB)
+  list(APPEND ACTLAB_CLI_INCLUDES ${CMAKE_CURRENT_SOURCE_DIR}/src/lab ${CMAKE_CURRENT_SOURCE_DIR}/src/cli/nn)
 
   # Tests (label lab): the verdict rules on synthetic metrics (no data needed), and a tiny
   # end-to-end run of the actlab command with the report and its PNGs (skipped without the data

@@ -49,9 +49,9 @@ if(ACTLAB_ENGINE)
   file(GLOB NN_CLI_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/src/cli/nn/*.c)
   list(APPEND ACTLAB_CLI_EXTRA_SOURCES ${NN_CLI_SOURCES})
   list(APPEND ACTLAB_CLI_EXTRA_LIBS actlab_nn)
-  # The command sees the engine's subcommands in commands.inc only with this definition; it is
-  # set on the actlab target once cli.cmake has created it (cmake_language DEFER).
-  cmake_language(DEFER CALL target_compile_definitions actlab PRIVATE ACTLAB_ENGINE)
+  # The command sees the engine's subcommands in commands.inc only with this definition.
+  list(APPEND ACTLAB_CLI_DEFS ACTLAB_ENGINE)
+  list(APPEND ACTLAB_CLI_INCLUDES ${CMAKE_CURRENT_SOURCE_DIR}/src/cli/nn)
 
   # Tests (label nn): the whole set runs in well under a minute in Release. enable_testing() here
   # because the top level calls it only after this file, and add_test needs it first.
@@ -66,4 +66,15 @@ if(ACTLAB_ENGINE)
       set_tests_properties(${t} PROPERTIES LABELS nn WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
     endif()
   endforeach()
+  # The command under bad input and faults (tests/cli_robust.c): usage errors, bad files, a full
+  # disk, out of memory (not under the sanitizers: they reserve more address space than the limit),
+  # SIGKILL then --resume.
+  add_executable(cli_robust tests/cli_robust.c tests/harness.c)
+  target_include_directories(cli_robust PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/tests)
+  target_link_libraries(cli_robust PRIVATE actlab_nn)
+  if(ACTLAB_SANITIZE)
+    set(CLI_ROBUST_FLAGS --no-rlimit-as)
+  endif()
+  add_test(NAME cli_robust COMMAND cli_robust $<TARGET_FILE:actlab> ${CLI_ROBUST_FLAGS})
+  set_tests_properties(cli_robust PROPERTIES LABELS nn WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR} TIMEOUT 600)
 endif()

@@ -395,6 +395,8 @@ const char *nn_meta_get(const struct nn_meta *md, const char *key);
  * Write m's parameters as F32 safetensors tensors named like the PyTorch
  * state_dict ("1.weight" ...), with md as __metadata__. with_opt adds the
  * optimizer state as "optim.<name>.m" / "optim.<name>.v" (for --resume).
+ * Crash-safe: written to path.tmp.<pid>, fsync'd, renamed over path. On NN_ERR_IO errno says
+ * why (ENOSPC, EFBIG, EACCES...) and path is as it was before the call.
  */
 enum nn_status nn_safetensors_save(const char *path, const struct nn_model *m, const struct nn_meta *md,
                                    int with_opt);

@@ -981,7 +981,7 @@ int cmd_bench(int argc, char **argv)
     static struct opts o; /* large: keep it off the stack */
     memset(&o, 0, sizeof o);
     int rc = parse_opts(argc, argv, &o);
-    if (rc != CLI_OK)
+    if (rc != CLI_OK || cli_parse_only)
         return rc < 0 ? CLI_OK : rc;
 
     struct bench b = {.o = &o, .onednn = -1, .xnnpack = -1};

@@ -10,6 +10,7 @@
  * touched, so a damaged file is refused rather than half-loaded.
  */
 #define _POSIX_C_SOURCE 200809L /* fileno, fsync */
+#include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -214,7 +215,9 @@ enum nn_status nn_safetensors_save(const char *path, const struct nn_model *m, c
     ok = fclose(f) == 0 && ok;
     f = NULL;
     if (!ok || rename(tmp, path) != 0) {
+        int e = errno;
         unlink(tmp); /* a full disk or a failed write leaves the old checkpoint as it was */
+        errno = e;   /* the caller may say why (ENOSPC, EFBIG, EACCES...) */
         goto done;
     }
     sync_dir(path);

@@ -225,6 +225,9 @@ enum nn_status nn_model_init(struct nn_model *m, const char *spec, const struct 
     m->ws = xcalloc(m->ws_size, sizeof(float), &ok);
     if (!ok) {
         nn_model_free(m);
+        if (err && errlen)
+            snprintf(err, errlen, "out of memory: the model needs %.3g GiB for batch %zu and the allocation failed",
+                     (double)need / (1 << 30), o->max_batch);
         return NN_ERR_NO_MEMORY;
     }
     return NN_OK;

@@ -122,7 +122,7 @@ enum nn_status nn_sched_parse(const char *s, size_t total, struct nn_sched *out)
             double v;
             if (sscanf(p, "%15[a-z]=%lf%n", key, &v, &used) != 2)
                 return NN_ERR_INVALID_ARG;
-            if (!strcmp(key, "every") && v >= 1 && v == floor(v))
+            if (!strcmp(key, "every") && v >= 1 && v <= 1e9 && v == floor(v)) /* fits a size_t */
                 out->step_size = (size_t)v;
             else if (!strcmp(key, "gamma") && v > 0 && v <= 1)
                 out->gamma = v;

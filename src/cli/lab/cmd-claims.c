@@ -191,7 +191,7 @@ int cmd_claims(int argc, char **argv)
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     o.threads = ncpu > 0 ? (size_t)ncpu : 1;
     int rc = parse(argc, argv, &o);
-    if (rc != CLI_OK)
+    if (rc != CLI_OK || cli_parse_only)
         return rc < 0 ? CLI_OK : rc;
 
     struct lab_protocol p;

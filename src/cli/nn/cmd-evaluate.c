@@ -23,6 +23,10 @@ int cmd_evaluate(int argc, char **argv)
             return CLI_OK;
         }
         if (a[0] != '-') {
+            if (file) {
+                cli_error(CMD_NAME, "one model at a time: '%s' and '%s'", file, a);
+                return CLI_USAGE;
+            }
             file = a;
             continue;
         }
@@ -48,6 +52,8 @@ int cmd_evaluate(int argc, char **argv)
         cli_error(CMD_NAME, "which model? usage: actlab evaluate DIR/model.safetensors");
         return CLI_USAGE;
     }
+    if (cli_parse_only)
+        return CLI_OK;
     nn_set_threads((int)threads);
     struct nn_model m;
     struct nn_meta md;

@@ -76,6 +76,8 @@ int cmd_export_torch(int argc, char **argv)
                 "and `preprocess(x)` (raw pixels, a float tensor (N,C,H,W) in [0,255], to the model's input).\n");
         return help ? CLI_OK : CLI_USAGE;
     }
+    if (cli_parse_only)
+        return CLI_OK;
     struct nn_model m;
     struct nn_meta md;
     int rc = nn_cli_load_model(CMD_NAME, argv[1], 1, &m, &md);

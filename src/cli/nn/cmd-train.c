@@ -26,6 +26,18 @@ struct train_cfg {
     const char *out;
     int resume, quiet, save_init, epochs_set;
     int skip_nonfinite; /* --on-nan skip */
+    const char *set[32];  /* metadata keys of the settings given on the command line */
+    size_t nset;
+};
+
+/* The flags that set a run's settings, and the metadata key each is saved under: --resume
+ * refuses a flag whose value differs from the checkpoint's (it would silently not apply). */
+static const char *const FLAG_KEYS[][2] = {
+    {"--model", "model"}, {"--act", "act"}, {"--prelu-shared", "prelu_shared"}, {"--optim", "optim"},
+    {"--lr", "lr"}, {"--momentum", "momentum"}, {"--nesterov", "nesterov"}, {"--weight-decay", "weight_decay"},
+    {"--schedule", "schedule"}, {"--init", "init"}, {"--seed", "seed"}, {"--batch", "batch"},
+    {"--no-shuffle", "shuffle"}, {"--no-normalise", "normalise"}, {"--no-normalize", "normalise"},
+    {"--train-limit", "train_limit"}, {"--test-limit", "test_limit"}, {"--data", "data"}, {"--data-npy", "data_npy"},
 };
 
 static void usage(FILE *f)
@@ -179,8 +191,10 @@ static void csv_header(FILE *f, size_t nk)
     fputc('\n', f);
 }
 
-/* Open DIR/metrics.csv: new with a header, or (resume) keeping the rows of epochs <= done. */
-static FILE *csv_open(const char *path, int resume, size_t done, size_t nk)
+/* Open DIR/metrics.csv through the temporary file tmp: new with a header, or (resume) keeping the
+ * rows of epochs <= done and renamed over path at once. A new file is renamed over path after its
+ * first row (csv_row), so a run that fails before then leaves an older metrics.csv as it was. */
+static FILE *csv_open(const char *path, const char *tmp, int resume, size_t done, size_t nk)
 {
     char *keep = NULL;
     size_t keep_len = 0;
@@ -196,13 +210,98 @@ static FILE *csv_open(const char *path, int resume, size_t done, size_t nk)
         if (in)
             fclose(in);
     }
-    FILE *f = fopen(path, "w");
+    FILE *f = fopen(tmp, "w");
     if (f && keep && keep_len)
         fwrite(keep, 1, keep_len, f);
     else if (f)
         csv_header(f, nk);
     free(keep);
+    if (f && (fflush(f) != 0 || ferror(f) || (resume && rename(tmp, path) != 0))) {
+        int e = errno;
+        fclose(f);
+        unlink(tmp);
+        errno = e;
+        return NULL;
+    }
     return f;
+}
+
+/* After a row: flush (a full disk shows here) and, for a new file, put it in place. */
+static int csv_row_done(FILE *f, const char *path, const char *tmp, int *pending)
+{
+    if (fflush(f) != 0 || ferror(f))
+        return 0;
+    if (*pending) {
+        if (rename(tmp, path) != 0)
+            return 0;
+        *pending = 0;
+    }
+    return 1;
+}
+
+/* The note after a failed save in epoch e + 1 (e >= 1): where the last good state is. */
+static const char *last_good(const char *out, size_t e)
+{
+    static char b[4200];
+    snprintf(b, sizeof b, "; the checkpoint of epoch %zu in %s is intact (free space, then --resume)", e, out);
+    return b;
+}
+
+/* Why a save or write failed, for the message. */
+static const char *why(enum nn_status st)
+{
+    return st == NN_ERR_IO && errno ? strerror(errno) : nn_status_str(st);
+}
+
+/* --resume: refuse command-line settings the checkpoint contradicts (they would not apply). */
+static int resume_conflict(const struct train_cfg *cli, const struct train_cfg *ck, const char *path)
+{
+    struct nn_meta a, b;
+    struct nn_rng rng = {{0, 0, 0, 0}};
+    struct nn_shape in = {0, 0, 0};
+    if (!cfg_to_meta(cli, 0, in, 0, &rng, 0, &a) || !cfg_to_meta(ck, 0, in, 0, &rng, 0, &b))
+        return 0;
+    for (size_t i = 0; i < cli->nset; i++) {
+        const char *x = nn_meta_get(&a, cli->set[i]), *y = nn_meta_get(&b, cli->set[i]);
+        if (x && y ? strcmp(x, y) != 0 : x != y) {
+            const char *flag = "";
+            for (size_t k = 0; k < sizeof FLAG_KEYS / sizeof FLAG_KEYS[0]; k++)
+                if (!strcmp(FLAG_KEYS[k][1], cli->set[i]))
+                    flag = FLAG_KEYS[k][0];
+            cli_error(CMD_NAME, "%s %s: the checkpoint %s has %s %s; --resume continues that run with its own "
+                      "settings (only --epochs may change); use another --out for a new run", flag, x ? x : "(unset)",
+                      path, cli->set[i], y ? y : "(unset)");
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The settings that are specs: 1 if all parse (else print why). */
+static int validate(const struct train_cfg *c, struct act_desc *act, enum nn_init *init, struct nn_sched *sched)
+{
+    if (act_parse(c->act, act) != ACT_OK) {
+        cli_error(CMD_NAME, "bad --act '%s' (actlab list shows the activations and their parameters)", c->act);
+        return 0;
+    }
+    if (nn_init_parse(c->init, init) != NN_OK) {
+        cli_error(CMD_NAME, "bad --init '%s' (auto he he_uniform xavier xavier_normal lecun lecun_uniform zeros)",
+                  c->init);
+        return 0;
+    }
+    if (nn_sched_parse(c->schedule, c->epochs, sched) != NN_OK) {
+        cli_error(CMD_NAME, "bad --schedule '%s' (constant, step:every=E,gamma=G, cosine)", c->schedule);
+        return 0;
+    }
+    if (c->nesterov && c->momentum <= 0.0) {
+        cli_error(CMD_NAME, "--nesterov needs --momentum > 0");
+        return 0;
+    }
+    if (strlen(c->model) >= sizeof ((struct nn_meta *)0)->val[0]) {
+        cli_error(CMD_NAME, "--model spec longer than %zu characters", sizeof ((struct nn_meta *)0)->val[0] - 1);
+        return 0;
+    }
+    return 1;
 }
 
 static int parse_args(int argc, char **argv, struct train_cfg *c)
@@ -214,7 +313,7 @@ static int parse_args(int argc, char **argv, struct train_cfg *c)
         int ok = 1, takes = 1;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
-            exit(CLI_OK);
+            return -1;
         } else if (!strcmp(a, "--model")) c->model = v;
         else if (!strcmp(a, "--act")) c->act = v;
         else if (!strcmp(a, "--optim")) c->optim = v;
@@ -262,6 +361,9 @@ static int parse_args(int argc, char **argv, struct train_cfg *c)
         }
         if (!ok)
             return 0;
+        for (size_t k = 0; k < sizeof FLAG_KEYS / sizeof FLAG_KEYS[0]; k++)
+            if (!strcmp(a, FLAG_KEYS[k][0]) && c->nset < sizeof c->set / sizeof c->set[0])
+                c->set[c->nset++] = FLAG_KEYS[k][1];
         i += takes;
     }
     if (strcmp(c->optim, "sgd") && strcmp(c->optim, "adam")) {
@@ -284,8 +386,17 @@ int cmd_train(int argc, char **argv)
     };
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     c.threads = ncpu > 0 ? (size_t)ncpu : 1;
-    if (!parse_args(argc, argv, &c))
+    int parsed = parse_args(argc, argv, &c);
+    if (parsed <= 0)
+        return parsed < 0 ? CLI_OK : CLI_USAGE;
+
+    struct act_desc act;
+    enum nn_init init;
+    struct nn_sched sched;
+    if (!validate(&c, &act, &init, &sched))
         return CLI_USAGE;
+    if (cli_parse_only)
+        return CLI_OK;
 
     char path[4096];
     struct nn_meta ck;
@@ -294,50 +405,25 @@ int cmd_train(int argc, char **argv)
     struct nn_rng rng;
     nn_rng_seed(&rng, c.seed);
     if (c.resume) {
-        size_t epochs = c.epochs;
+        struct train_cfg cli = c;
         snprintf(path, sizeof path, "%s/checkpoint.safetensors", c.out);
         enum nn_status st = nn_safetensors_read_meta(path, &ck);
         if (st != NN_OK) {
-            cli_error(CMD_NAME, "cannot resume from %s: %s (train without --resume first)", path, nn_status_str(st));
+            cli_error(CMD_NAME, "cannot resume from %s: %s (train without --resume first)", path, why(st));
             return CLI_FAIL;
         }
         if (!cfg_from_meta(&c, &ck, &done, &rng, &opt_step)) {
             cli_error(CMD_NAME, "%s is not an actlab checkpoint", path);
             return CLI_FAIL;
         }
+        if (resume_conflict(&cli, &c, path))
+            return CLI_USAGE;
         if (c.epochs_set)
-            c.epochs = epochs;
-    }
-
-    struct act_desc act;
-    enum nn_init init;
-    struct nn_sched sched;
-    if (act_parse(c.act, &act) != ACT_OK) {
-        cli_error(CMD_NAME, "bad --act '%s' (actlab list shows the activations and their parameters)", c.act);
-        return CLI_USAGE;
-    }
-    if (nn_init_parse(c.init, &init) != NN_OK) {
-        cli_error(CMD_NAME, "bad --init '%s' (auto he he_uniform xavier xavier_normal lecun lecun_uniform zeros)",
-                  c.init);
-        return CLI_USAGE;
-    }
-    if (nn_sched_parse(c.schedule, c.epochs, &sched) != NN_OK) {
-        cli_error(CMD_NAME, "bad --schedule '%s' (constant, step:every=E,gamma=G, cosine)", c.schedule);
-        return CLI_USAGE;
-    }
-    if (c.nesterov && c.momentum <= 0.0) {
-        cli_error(CMD_NAME, "--nesterov needs --momentum > 0");
-        return CLI_USAGE;
-    }
-    if (strlen(c.model) >= sizeof ck.val[0]) {
-        cli_error(CMD_NAME, "--model spec longer than %zu characters", sizeof ck.val[0] - 1);
-        return CLI_USAGE;
+            c.epochs = cli.epochs;
+        if (!validate(&c, &act, &init, &sched))
+            return CLI_FAIL; /* a checkpoint with settings this version does not accept */
     }
     nn_set_threads((int)c.threads);
-    if (nn_cli_mkdir_p(c.out) != 0) {
-        cli_error(CMD_NAME, "cannot create %s: %s", c.out, strerror(errno));
-        return CLI_FAIL;
-    }
 
     struct nn_dataset train, test;
     int rc = nn_cli_load_data(CMD_NAME, &c.data, &train, &test);
@@ -365,9 +451,13 @@ int cmd_train(int argc, char **argv)
     opt.weight_decay = c.weight_decay;
     opt.step = opt_step;
     rc = CLI_FAIL;
+    int made_dir = 0, csv_pending = 0; /* a new --out folder / metrics.csv not yet in place */
+    char csv_path[4096], csv_tmp[4200];
     if (st != NN_OK) {
-        cli_error(CMD_NAME, "bad --model '%s': %s", c.model, err[0] ? err : nn_status_str(st));
-        rc = CLI_USAGE;
+        /* too big for this machine (or an allocation failed): a failure; anything else: a bad spec */
+        cli_error(CMD_NAME, "%s --model '%s': %s", st == NN_ERR_NO_MEMORY ? "cannot build" : "bad", c.model,
+                  err[0] ? err : nn_status_str(st));
+        rc = st == NN_ERR_NO_MEMORY ? CLI_FAIL : CLI_USAGE;
         goto data_out;
     }
     nk = nn_model_act_count(&m);
@@ -376,7 +466,13 @@ int cmd_train(int argc, char **argv)
     else
         st = nn_model_init_weights(&m, init, &rng);
     if (st != NN_OK) {
-        cli_error(CMD_NAME, "cannot %s: %s", c.resume ? "load the checkpoint" : "initialise", nn_status_str(st));
+        cli_error(CMD_NAME, "cannot %s: %s", c.resume ? "load the checkpoint" : "initialise", why(st));
+        goto model_out;
+    }
+    struct stat sb;
+    made_dir = stat(c.out, &sb) != 0;
+    if (nn_cli_mkdir_p(c.out) != 0) {
+        cli_error(CMD_NAME, "cannot create %s: %s (choose a writable --out)", c.out, strerror(errno));
         goto model_out;
     }
     struct nn_meta md;
@@ -384,7 +480,7 @@ int cmd_train(int argc, char **argv)
         snprintf(path, sizeof path, "%s/init.safetensors", c.out);
         if (!cfg_to_meta(&c, train.classes, train.shape, 0, &rng, 0, &md) ||
             (st = nn_safetensors_save(path, &m, &md, 0)) != NN_OK) {
-            cli_error(CMD_NAME, "cannot write %s: %s", path, nn_status_str(st));
+            cli_error(CMD_NAME, "cannot write %s: %s", path, why(st));
             goto model_out;
         }
     }
@@ -402,8 +498,10 @@ int cmd_train(int argc, char **argv)
         if (!f || (st = nn_train_epoch(&m, &opt, &train, c.batch, c.lr, c.shuffle, &rng, NULL, NULL, c.log_steps,
                                        losses, &res)) != NN_OK) {
             cli_error(CMD_NAME, "step log failed: %s", f ? nn_status_str(st) : "cannot write steps.csv");
-            if (f)
+            if (f) {
                 fclose(f);
+                unlink(path);
+            }
             free(losses);
             goto model_out;
         }
@@ -411,25 +509,31 @@ int cmd_train(int argc, char **argv)
         size_t steps = (train.n + c.batch - 1) / c.batch;
         for (size_t s = 0; s < c.log_steps && s < steps; s++)
             fprintf(f, "%zu,%.9g\n", s + 1, losses[s]);
-        fclose(f);
         free(losses);
+        if (fclose(f) != 0) {
+            cli_error(CMD_NAME, "cannot write %s: %s", path, strerror(errno));
+            unlink(path);
+            goto model_out;
+        }
         if (!c.quiet)
             printf("wrote %s\n", path);
         snprintf(path, sizeof path, "%s/model.safetensors", c.out);
         if (!cfg_to_meta(&c, train.classes, train.shape, 0, &rng, opt.step, &md) ||
             (st = nn_safetensors_save(path, &m, &md, 0)) != NN_OK) {
-            cli_error(CMD_NAME, "cannot write %s: %s", path, nn_status_str(st));
+            cli_error(CMD_NAME, "cannot write %s: %s", path, why(st));
             goto model_out;
         }
         rc = CLI_OK;
         goto model_out;
     }
 
-    snprintf(path, sizeof path, "%s/metrics.csv", c.out);
-    if (!(csv = csv_open(path, c.resume, done, nk))) {
-        cli_error(CMD_NAME, "cannot write %s: %s", path, strerror(errno));
+    snprintf(csv_path, sizeof csv_path, "%s/metrics.csv", c.out);
+    snprintf(csv_tmp, sizeof csv_tmp, "%s.tmp.%ld", csv_path, (long)getpid());
+    if (!(csv = csv_open(csv_path, csv_tmp, c.resume, done, nk))) {
+        cli_error(CMD_NAME, "cannot write %s: %s", csv_path, strerror(errno));
         goto model_out;
     }
+    csv_pending = !c.resume;
     if (nn_act_stats_init(&m, stats) != NN_OK) {
         cli_error(CMD_NAME, "out of memory");
         goto model_out;
@@ -496,7 +600,10 @@ int cmd_train(int argc, char **argv)
                     (double)dead / (double)stats[k].units, mean, var > 0 ? sqrt(var) : 0.0, res.grad_norm[k]);
         }
         fputc('\n', csv);
-        fflush(csv);
+        if (!csv_row_done(csv, csv_path, csv_tmp, &csv_pending)) {
+            cli_error(CMD_NAME, "cannot write %s: %s", csv_path, strerror(errno));
+            goto stats_out;
+        }
         if (!c.quiet)
             printf("epoch %zu/%zu  train_loss %.4f  train_acc %.4f  test_loss %.4f  test_acc %.4f  %.2fs  "
                    "(%.0f samples/s)\n",
@@ -505,12 +612,12 @@ int cmd_train(int argc, char **argv)
         int ok = cfg_to_meta(&c, train.classes, train.shape, e + 1, &rng, opt.step, &md);
         snprintf(path, sizeof path, "%s/model.safetensors", c.out);
         if (!ok || (st = nn_safetensors_save(path, &m, &md, 0)) != NN_OK) {
-            cli_error(CMD_NAME, "cannot write %s: %s", path, nn_status_str(st));
+            cli_error(CMD_NAME, "cannot write %s: %s%s", path, why(st), e ? last_good(c.out, e) : "");
             goto stats_out;
         }
         snprintf(path, sizeof path, "%s/checkpoint.safetensors", c.out);
         if ((st = nn_safetensors_save(path, &m, &md, 1)) != NN_OK) {
-            cli_error(CMD_NAME, "cannot write %s: %s", path, nn_status_str(st));
+            cli_error(CMD_NAME, "cannot write %s: %s%s", path, why(st), e ? last_good(c.out, e) : "");
             goto stats_out;
         }
     }
@@ -522,6 +629,10 @@ stats_out:
 model_out:
     if (csv)
         fclose(csv);
+    if (csv_pending)
+        unlink(csv_tmp); /* no epoch finished: no metrics.csv (an older one stays as it was) */
+    if (rc != CLI_OK && made_dir)
+        rmdir(c.out); /* a folder this run made, if nothing is left in it */
     nn_model_free(&m);
 data_out:
     nn_dataset_free(&train);

@@ -45,7 +45,8 @@ int nn_cli_double(const char *cmd, const char *flag, const char *s, double *out)
 
 static int data_error(const char *cmd, const char *what, enum nn_status st)
 {
-    cli_error(cmd, "cannot load %s: %s", what, nn_status_str(st));
+    int e = errno;
+    cli_error(cmd, "cannot load %s: %s", what, st == NN_ERR_IO && e ? strerror(e) : nn_status_str(st));
     if (st == NN_ERR_IO && !strcmp(what, NN_FASHION_MNIST_DIR))
         fprintf(stderr, "  install the data with: sudo apt-get install dataset-fashion-mnist "
                         "(or pass --data DIR with train-images-idx3-ubyte.gz ... in it)\n");
@@ -72,6 +73,7 @@ int nn_cli_load_data(const char *cmd, const struct nn_cli_data *o, struct nn_dat
             cli_error(cmd, "--data-npy wants X.npy,Y.npy or Xtrain.npy,Ytrain.npy,Xtest.npy,Ytest.npy");
             return CLI_USAGE;
         }
+        errno = 0;
         if ((st = nn_dataset_load_npy(f[0], f[1], train)) != NN_OK)
             return data_error(cmd, f[0], st);
         if (nf == 4) {
@@ -92,6 +94,7 @@ int nn_cli_load_data(const char *cmd, const struct nn_cli_data *o, struct nn_dat
         }
     } else {
         const char *dir = o->dir ? o->dir : NN_FASHION_MNIST_DIR;
+        errno = 0;
         if ((st = nn_dataset_load_mnist(dir, train, test)) != NN_OK)
             return data_error(cmd, dir, st);
     }
