@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-asan test-neon test-slow fuzz bench install clean
+.PHONY: all deps build run test test-asan test-neon test-valgrind test-slow fuzz bench install clean
 
 all: build
 
@@ -27,6 +27,11 @@ test-asan: DEPS=test
 test-asan: deps
 	@$(MAKE) --no-print-directory build BUILD=build-asan CMAKE_FLAGS="-DACTLAB_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo"
 	@cd build-asan && ctest --output-on-failure -LE slow -j $(JOBS)
+
+# A short training, resume, evaluation and export under valgrind memcheck (scripts/valgrind.sh).
+test-valgrind: DEPS=test
+test-valgrind: deps build
+	@sh scripts/valgrind.sh $(BUILD)
 
 # The NEON kernels: cross-built for aarch64, kernel tests under qemu-user (scripts/test-neon.sh).
 test-neon:

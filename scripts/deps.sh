@@ -8,6 +8,7 @@ case "$what" in
   test) pkgs="$pkgs dataset-fashion-mnist gnuplot-nox" ;;
   run) pkgs="$pkgs dataset-fashion-mnist gnuplot-nox" ;;
   fuzz) pkgs="$pkgs clang libclang-rt-14-dev" ;;
+  valgrind) pkgs="$pkgs valgrind dataset-fashion-mnist" ;;
   neon) pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user" ;;
   bench) pkgs="$pkgs libdnnl-dev libxnnpack-dev libpthreadpool-dev python3-torch python3-numpy dataset-fashion-mnist" ;;
 esac
