@@ -129,6 +129,54 @@ static void test_conv(void)
     CHECK(nn_conv2d_out_h(&bad) == 0, "conv kernel larger than input gives 0 rows");
 }
 
+/* ---- bias gradients over many terms ---- */
+
+/* Largest |a - b| in units of b's float ulp (b rounded to float first). */
+static double max_ulps(const float *a, const double *b, size_t n)
+{
+    double e = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        float r = (float)b[i];
+        double ulp = (double)nextafterf(fabsf(r), INFINITY) - fabsf(r);
+        double d = fabs((double)a[i] - b[i]) / ulp;
+        if (!(d <= e))
+            e = d;
+    }
+    return e;
+}
+
+/* db sums 10^5 terms per conv channel (a batch of 128 28x28 maps) and 8192 per dense unit: a float
+   running sum loses ~1e-5 of such a total, PyTorch's pairwise float sum ~1e-7; the double sum is
+   the exact sum to within 1 float ulp. */
+static void test_bias_sums(void)
+{
+    struct nn_conv2d d = {1, 28, 28, 2, 5, 5, 1, 2};
+    size_t n = 128, p = 28 * 28, xs = n * 28 * 28, ys = n * 2 * p;
+    float *x = rand_buf(xs, -1, 1), *w = rand_buf(2 * 25, -1, 1), *dy = rand_buf(ys, -1, 1.002);
+    float *dw = calloc(2 * 25, 4), *db = calloc(2, 4), *ws = malloc(nn_conv2d_workspace(&d, n) * 4);
+    double rdb[2] = {0};
+    for (size_t s = 0; s < n; s++)
+        for (size_t o = 0; o < 2; o++)
+            for (size_t q = 0; q < p; q++)
+                rdb[o] += dy[(s * 2 + o) * p + q];
+    CHECK(nn_conv2d_backward(&d, n, x, w, dy, NULL, dw, db, ws) == NN_OK, "conv backward status");
+    CHECK(max_ulps(db, rdb, 2) <= 1.0, "conv db of 100352 terms within 1 ulp of the exact sum: %g ulp",
+          max_ulps(db, rdb, 2));
+    free(x), free(w), free(dy), free(dw), free(db), free(ws);
+
+    size_t rows = 8192, in = 3, out = 70; /* out > one block of columns */
+    float *dx_in = rand_buf(rows * in, -1, 1), *dw2 = rand_buf(out * in, -1, 1), *dy2 = rand_buf(rows * out, -1, 1.002);
+    float *gw = calloc(out * in, 4), *gb = calloc(out, 4);
+    double *rb = calloc(out, 8);
+    for (size_t r = 0; r < rows; r++)
+        for (size_t o = 0; o < out; o++)
+            rb[o] += dy2[r * out + o];
+    CHECK(nn_dense_backward(rows, in, out, dx_in, dw2, dy2, NULL, gw, gb) == NN_OK, "dense backward status");
+    CHECK(max_ulps(gb, rb, out) <= 1.0, "dense db of 8192 terms within 1 ulp of the exact sum: %g ulp",
+          max_ulps(gb, rb, out));
+    free(dx_in), free(dw2), free(dy2), free(gw), free(gb), free(rb);
+}
+
 /* ---- pools vs naive ---- */
 
 static void test_pools(void)
@@ -562,6 +610,7 @@ int main(void)
     nn_set_threads(1);
     test_dense();
     test_conv();
+    test_bias_sums();
     test_pools();
     test_xent();
     test_fd();

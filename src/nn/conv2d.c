@@ -199,21 +199,30 @@ enum nn_status nn_conv2d_forward(const struct nn_conv2d *d, size_t n, const floa
     return NN_OK;
 }
 
-/* Output channels [o0, o1) of db: row sums of dyt (out_c, s*P), accumulated in order. */
+/* Output channels [o0, o1) of db: sums of dy (n, out_c, P) over samples and positions, in that
+   order, in double (over 10^5 terms a float running sum keeps only about 4 digits of a small total). */
 struct db_job {
-    const float *dyt;
-    size_t ld;
-    float *db;
-    int first;
+    const float *dy;    /* (n, out_c, P) */
+    size_t n, oc, p;
+    float *db;          /* (out_c) */
 };
 static void db_rows(void *ctx, size_t o0, size_t o1)
 {
     const struct db_job *jb = ctx;
     for (size_t o = o0; o < o1; o++) {
-        float acc = 0.0f;
-        for (size_t q = 0; q < jb->ld; q++)
-            acc += jb->dyt[o * jb->ld + q];
-        jb->db[o] = jb->first ? acc : jb->db[o] + acc;
+        /* four interleaved partial sums (positions q mod 4): a fixed order, 4x the throughput of
+           one dependent chain of double adds */
+        double acc[4] = {0.0, 0.0, 0.0, 0.0};
+        for (size_t smp = 0; smp < jb->n; smp++) {
+            const float *r = jb->dy + (smp * jb->oc + o) * jb->p; /* (P) */
+            size_t q = 0;
+            for (; q + 4 <= jb->p; q += 4)
+                for (int j = 0; j < 4; j++)
+                    acc[j] += r[q + (size_t)j];
+            for (; q < jb->p; q++)
+                acc[q % 4] += r[q];
+        }
+        jb->db[o] = (float)((acc[0] + acc[1]) + (acc[2] + acc[3]));
     }
 }
 
@@ -224,14 +233,14 @@ enum nn_status nn_conv2d_backward(const struct nn_conv2d *d, size_t n, const flo
         return NN_ERR_INVALID_ARG;
     size_t k = conv_k(d), p = nn_conv2d_out_h(d) * nn_conv2d_out_w(d), chunk = conv_chunk(d, n);
     size_t isz = d->in_c * d->in_h * d->in_w, osz = d->out_c * p;
+    struct db_job dj = {dy, n, d->out_c, p, db};
+    nn_parallel_for(d->out_c, conv_grain(n * p), db_rows, &dj);
     for (size_t s0 = 0; s0 < n; s0 += chunk) {
         size_t s = n - s0 < chunk ? n - s0 : chunk, ld = s * p;
         float *col = ws;           /* (K, s*P) */
         float *dyt = ws + k * ld;  /* (out_c, s*P): dy of the chunk, channel-major */
         struct conv_job jb = {d, s, x + s0 * isz, dx ? dx + s0 * isz : NULL, dyt, NULL, dy + s0 * osz, NULL};
         nn_parallel_for(s, conv_grain(osz), gather_samples, &jb);
-        struct db_job dj = {dyt, ld, db, s0 == 0};
-        nn_parallel_for(d->out_c, conv_grain(ld), db_rows, &dj);
         jb.col = col;
         nn_parallel_for(k, conv_grain(ld), im2col_rows, &jb);
         /* dw (out_c, K) (+)= dyt (out_c, s*P) col^T (s*P, K); the first chunk overwrites */
