@@ -214,6 +214,49 @@ static void test_pools(void)
     free(x), free(y), free(dy), free(dx), free(am), free(ry), free(rdx), free(ay), free(adx);
 }
 
+/* Max-pool ties and NaN against PyTorch's rule (scan the window row by row; a value wins if it is
+   greater, or NaN when the best so far is not; so the first maximum and the first NaN win), for
+   the 2x2/2 fast path and the general loop (3x3/2, 2x2/1). Values from {-1, 0, 1} and ~5% NaN:
+   most windows have ties. */
+static void test_pool_ties(void)
+{
+    static const struct nn_pool2d ds[3] = {{2, 8, 6, 2, 2}, {2, 9, 7, 3, 2}, {2, 5, 6, 2, 1}};
+    uint32_t seed = 7;
+    for (int t = 0; t < 3; t++) {
+        const struct nn_pool2d *d = &ds[t];
+        size_t n = 3, oh = nn_pool2d_out_h(d), ow = nn_pool2d_out_w(d), hw = d->h * d->w;
+        size_t xs = n * d->c * hw, ys = n * d->c * oh * ow;
+        float *x = malloc(xs * 4), *y = malloc(ys * 4);
+        uint32_t *am = malloc(ys * 4);
+        for (size_t i = 0; i < xs; i++) {
+            seed = seed * 1664525u + 1013904223u;
+            x[i] = (seed >> 24) < 13 ? NAN : (float)((int)((seed >> 8) % 3) - 1);
+        }
+        CHECK(nn_maxpool2d_forward(d, n, x, y, am) == NN_OK, "maxpool forward (ties)");
+        size_t bad = 0;
+        for (size_t nc = 0; nc < n * d->c; nc++)
+            for (size_t oy = 0; oy < oh; oy++)
+                for (size_t ox = 0; ox < ow; ox++) {
+                    size_t first = oy * d->stride * d->w + ox * d->stride, best = first;
+                    float m = x[nc * hw + first];
+                    for (size_t i = 0; i < d->k; i++)
+                        for (size_t j = 0; j < d->k; j++) {
+                            size_t idx = (oy * d->stride + i) * d->w + ox * d->stride + j;
+                            float v = x[nc * hw + idx];
+                            if (v > m || (isnan(v) && !isnan(m)))
+                                m = v, best = idx;
+                        }
+                    size_t q = (nc * oh + oy) * ow + ox;
+                    float got = y[q];
+                    int same = isnan(m) ? isnan(got) : got == m;
+                    bad += !same || am[q] != (uint32_t)((nc % d->c) * hw + best);
+                }
+        CHECK(bad == 0, "maxpool %zux%zu/%zu: %zu windows pick another element than PyTorch's rule", d->k, d->k,
+              d->stride, bad);
+        free(x), free(y), free(am);
+    }
+}
+
 /* ---- softmax cross-entropy vs naive ---- */
 
 static void test_xent(void)
@@ -612,6 +655,7 @@ int main(void)
     test_conv();
     test_bias_sums();
     test_pools();
+    test_pool_ties();
     test_xent();
     test_fd();
     test_optim();

@@ -47,6 +47,27 @@ static void maxpool_planes(void *ctx, size_t p0, size_t p1)
         float *yp = y + nc * oh * ow;
         uint32_t *ap = argmax + nc * oh * ow;
         uint32_t base = (uint32_t)((nc % d->c) * hw);
+        if (d->k == 2 && d->stride == 2) {
+            /* The common 2x2 window, without branches (the comparisons are coin flips); the same
+               rule and order as the general loop below. */
+            for (size_t oy = 0; oy < oh; oy++) {
+                const float *r0 = xp + 2 * oy * d->w, *r1 = r0 + d->w;
+                uint32_t row = base + (uint32_t)(2 * oy * d->w);
+                for (size_t ox = 0; ox < ow; ox++) {
+                    float m = r0[2 * ox], v;
+                    uint32_t b = row + (uint32_t)(2 * ox);
+                    int t;
+                    v = r0[2 * ox + 1], t = v > m || (v != v && m == m), m = t ? v : m, b = t ? b + 1 : b;
+                    v = r1[2 * ox], t = v > m || (v != v && m == m), m = t ? v : m;
+                    b = t ? row + (uint32_t)(d->w + 2 * ox) : b;
+                    v = r1[2 * ox + 1], t = v > m || (v != v && m == m), m = t ? v : m;
+                    b = t ? row + (uint32_t)(d->w + 2 * ox + 1) : b;
+                    yp[oy * ow + ox] = m;
+                    ap[oy * ow + ox] = b;
+                }
+            }
+            continue;
+        }
         for (size_t oy = 0; oy < oh; oy++)
             for (size_t ox = 0; ox < ow; ox++) {
                 size_t best = oy * d->stride * d->w + ox * d->stride;
