@@ -17,17 +17,22 @@ if(ACTLAB_LAB)
   list(APPEND ACTLAB_CLI_DEFS ACTLAB_LAB)
   list(APPEND ACTLAB_CLI_INCLUDES ${CMAKE_CURRENT_SOURCE_DIR}/src/lab ${CMAKE_CURRENT_SOURCE_DIR}/src/cli/nn)
 
-  # Tests (label lab): the verdict rules on synthetic metrics (no data needed), and a tiny
-  # end-to-end run of the actlab command with the report and its PNGs (skipped without the data
+  # Tests (label lab): the verdict rules on synthetic metrics and the saved runs on synthetic runs
+  # (no data needed), and a tiny end-to-end run of the actlab command with the report and its PNGs (skipped without the data
   # or gnuplot).
   enable_testing()
   add_executable(lab_rules tests/lab_rules.c tests/harness.c src/lab/rules.c)
   target_include_directories(lab_rules PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/tests ${CMAKE_CURRENT_SOURCE_DIR}/src/lab)
   target_link_libraries(lab_rules PRIVATE actlab_nn ${M_LIB})
   add_test(NAME lab_rules COMMAND lab_rules)
+  # Saved runs (src/lab/run-file.c): exact round trip, and damaged or mismatched files rejected.
+  add_executable(lab_cache tests/lab_cache.c tests/harness.c src/lab/run-file.c)
+  target_include_directories(lab_cache PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/tests ${CMAKE_CURRENT_SOURCE_DIR}/src/lab)
+  target_link_libraries(lab_cache PRIVATE actlab_nn ${M_LIB})
+  add_test(NAME lab_cache COMMAND lab_cache ${CMAKE_CURRENT_BINARY_DIR}/lab-cache-out)
   add_executable(lab_e2e tests/lab_e2e.c tests/harness.c)
   target_include_directories(lab_e2e PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/tests ${CMAKE_CURRENT_SOURCE_DIR}/include)
   add_test(NAME lab_e2e COMMAND lab_e2e $<TARGET_FILE:actlab> ${CMAKE_CURRENT_BINARY_DIR}/lab-e2e-out)
-  set_tests_properties(lab_rules lab_e2e PROPERTIES LABELS lab)
+  set_tests_properties(lab_rules lab_cache lab_e2e PROPERTIES LABELS lab)
   set_tests_properties(lab_e2e PROPERTIES TIMEOUT 300)
 endif()

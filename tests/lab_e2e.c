@@ -3,7 +3,9 @@
  * a few hundred Fashion-MNIST images writes claims.csv (the documented columns and verdict
  * values), report.md with the claim's section, per-run metrics, and, when gnuplot is installed,
  * a valid PNG; with gnuplot off the PATH, the report says so and keeps its tables. Skipped
- * (counted) without the data or gnuplot.
+ * (counted) without the data or gnuplot. Three more sittings into the same folder check that saved
+ * runs are reused with the same claims.csv, that a truncated saved run is trained again, and
+ * that --fresh trains all.
  * Usage: lab_e2e path/to/actlab OUTDIR
  */
 #define _POSIX_C_SOURCE 200809L
@@ -57,7 +59,7 @@ int main(int argc, char **argv)
     CHECK(run(cmd) == 0, "claims --help exits 0");
 
     if (access(NN_FASHION_MNIST_DIR "/train-images-idx3-ubyte.gz", R_OK) != 0) {
-        harness_skip(14, "no Fashion-MNIST in %s (apt-get install dataset-fashion-mnist)", NN_FASHION_MNIST_DIR);
+        harness_skip(31, "no Fashion-MNIST in %s (apt-get install dataset-fashion-mnist)", NN_FASHION_MNIST_DIR);
         return harness_finish();
     }
     snprintf(cmd, sizeof cmd, "rm -rf '%s' && '%s' claims --only 5 --train-limit 640 --test-limit 300 --epochs 1 "
@@ -103,6 +105,51 @@ int main(int argc, char **argv)
             fclose(f);
     }
     free(md);
+
+    /* Later sittings into the same folder: saved runs are reused and give the same claims.csv; a
+     * damaged saved run is trained again; --fresh trains every run. */
+    snprintf(path, sizeof path, "%s/claims.csv", out);
+    char *csv1 = slurp(path);
+    static const char *const sittings[3] = {"", "", "--fresh"};
+    static const char *const want_out[3] = {"; training runs: 0 trained in this sitting, ", "; training runs: 1 trained",
+                                            " 0 reused from an earlier sitting"};
+    static const char *const want_err[3] = {": reused (saved in an earlier sitting)",
+                                            "mlp-relu-lr0.02-s1-e1: saved run not used (truncated or corrupt",
+                                            "mlp-relu-lr0.02-s1-e1, epoch 1/1"};
+    for (int k = 0; k < 3; k++) {
+        if (k == 1) { /* cut a saved run in half, as a kill mid-write without the rename would */
+            snprintf(path, sizeof path, "%s/runs/mlp-relu-lr0.02-s1-e1.run", out);
+            char *run1 = slurp(path);
+            FILE *f = run1 ? fopen(path, "wb") : NULL;
+            CHECK(f && fwrite(run1, 1, strlen(run1) / 2, f) == strlen(run1) / 2, "truncate %s", path);
+            if (f)
+                fclose(f);
+            free(run1);
+        }
+        snprintf(cmd, sizeof cmd, "'%s' claims --only 5 --train-limit 640 --test-limit 300 --epochs 1 --threads 1 "
+                 "--out '%s' %s > '%s.stdout' 2> '%s.stderr'", bin, out, sittings[k], out, out);
+        rc = run(cmd);
+        CHECK(rc == 0, "sitting %d exits 0, not %d (see %s.stderr)", k + 2, rc, out);
+        snprintf(path, sizeof path, "%s.stdout", out);
+        so = slurp(path);
+        CHECK(so && strstr(so, want_out[k]), "sitting %d: stdout says '%s'", k + 2, want_out[k]);
+        free(so);
+        snprintf(path, sizeof path, "%s.stderr", out);
+        char *se = slurp(path);
+        CHECK(se && strstr(se, want_err[k]), "sitting %d: progress says '%s'", k + 2, want_err[k]);
+        CHECK(se && (k == 2) == !strstr(se, ": reused (saved"), "sitting %d: %s", k + 2,
+              k == 2 ? "nothing reused" : "runs reused");
+        free(se);
+        snprintf(path, sizeof path, "%s/claims.csv", out);
+        char *csv2 = slurp(path);
+        CHECK(csv1 && csv2 && !strcmp(csv1, csv2), "sitting %d writes the same claims.csv as the first", k + 2);
+        free(csv2);
+    }
+    snprintf(path, sizeof path, "%s/report.md", out);
+    md = slurp(path);
+    CHECK(md && strstr(md, " reused from an earlier sitting"), "report.md counts the reused runs");
+    free(md);
+    free(csv1);
 
     /* Without gnuplot (not on PATH) the run still succeeds and the report says why there are no plots. */
     snprintf(cmd, sizeof cmd, "rm -rf '%s-nogp' && PATH=/nonexistent '%s' claims --only 5 --train-limit 640 "

@@ -171,9 +171,10 @@ struct lab_protocol {
 /* Fill *p for --quick (full == 0) or --full with seeds seeds (0: the mode's default). */
 void lab_protocol_init(struct lab_protocol *p, int full, size_t seeds);
 
-/* ---- runs (run.c) ------------------------------------------------------------------------- */
+/* ---- runs (run.c, run-file.c) ------------------------------------------------------------- */
 
-/* What one training run is. Two runs with equal configs are the same run (memoised). */
+/* What one training run is. Two runs with equal configs are the same run (memoised, and saved
+ * to DIR/runs/<name>.run for later sittings). */
 struct lab_run_cfg {
     enum lab_model model;
     char act[48];                   /* activation spec */
@@ -208,6 +209,8 @@ struct lab_run {
     double train_acc;               /* final accuracy on the training probe */
     size_t ever_dead, revived;      /* units dead after some epoch, and of those alive again later */
     size_t params;
+    int reused;                     /* loaded from DIR/runs/<name>.run, not trained in this sitting
+                                     * (not saved: every other field is) */
 };
 
 /* Progress of the lab, for the command's display. */
@@ -233,6 +236,10 @@ struct lab {
     lab_progress_fn progress;
     void *progress_ctx;
     int gnuplot;                    /* 1 if gnuplot runs */
+    int fresh;                      /* 1: ignore saved runs (DIR/runs/<name>.run), train every run */
+    uint64_t data_id;               /* fingerprint of the data (lab_data_id), part of each run's key */
+    size_t nreused;                 /* runs loaded from an earlier sitting (not in a planning pass) */
+    size_t plan_reused;             /* the same, counted by the planning pass */
     char err[8192];                 /* the reason of the last failure */
 };
 
@@ -245,9 +252,37 @@ void lab_free(struct lab *L);
 /* Drop every memoised run (after the planning pass). */
 void lab_forget_runs(struct lab *L);
 
-/* The run with config c: trained now unless done before (or counted only, in a dry pass).
- * NULL on failure (L->err says why). Writes DIR/runs/<name>.csv and <name>-steps.csv. */
+/* The run with config c: from memory if done before in this process; else, unless L->fresh,
+ * from DIR/runs/<name>.run if that file holds this very run (lab_run_load); else trained now
+ * (or only counted, in a dry pass) and saved there (lab_run_save). NULL on failure (L->err says
+ * why). Writes DIR/runs/<name>.csv and <name>-steps.csv. */
 const struct lab_run *lab_run_get(struct lab *L, const struct lab_run_cfg *c);
+
+/* ---- a run's identity and its saved file (run-file.c) ------------------------------------- */
+
+/* The file-name stem of c, e.g. "mlp-relu-lr0.02-s1-e3" (not unique: %g rounds; the key is). */
+void lab_run_name(const struct lab_run_cfg *c, char *buf, size_t len);
+/* The engine model spec c trains (the protocol's, or deep-mlp:depth=..,width=.. in buf). */
+const char *lab_run_spec(const struct lab *L, const struct lab_run_cfg *c, char *buf, size_t len);
+/* Training images of run c (its protocol's limit applied to the data). */
+size_t lab_run_train_n(const struct lab *L, const struct lab_run_cfg *c);
+/* Fingerprint (FNV-1a 64) of the sizes, images and labels of train and test (as the runs see them:
+ * normalised), for the key. */
+uint64_t lab_data_id(const struct nn_dataset *train, const struct nn_dataset *test);
+/* The key of run c into buf: "word value" lines naming the file format and version, the run's
+ * name and config, the protocol settings it trains under (spec, images, batch, chunk, momentum,
+ * target), the data (sizes, L->data_id) and the engine (version, ISA). Two runs with equal keys
+ * give the same numbers. Returns its length, or -1 if len is too small. */
+int lab_run_key(const struct lab *L, const struct lab_run_cfg *c, char *buf, size_t len);
+/* Write DIR/runs/<name>.run: the key, then every field of *r the claims read (doubles exactly),
+ * then a checksum line; through a temporary file, synced and renamed. 0, or -1 (L->err). */
+int lab_run_save(struct lab *L, const struct lab_run *r);
+/* The run of config c from DIR/runs/<name>.run if that file's key equals c's and it is whole
+ * (checksum) and well-formed; free with lab_run_free. Else NULL, and why (why_len bytes, not NULL)
+ * says why it was not used, empty if there is no file. Never trusts the file: sizes are bounded,
+ * indices checked, nothing read outside the buffer. */
+struct lab_run *lab_run_load(const struct lab *L, const struct lab_run_cfg *c, char *why, size_t why_len);
+void lab_run_free(struct lab_run *r);
 
 /* The learning rate of the grid with the fewest steps to the target (ties and never: the lowest
  * final training loss; diverged runs lose) for model and act, from seed-1 search runs. */

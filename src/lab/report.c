@@ -98,8 +98,10 @@ int lab_report_write(struct lab *L, const struct lab_result *r, size_t n, const 
         snprintf(u.machine, sizeof u.machine, "?");
     const struct lab_protocol *p = &L->p;
     fprintf(f, "# actlab claims: the ReLU article on Fashion-MNIST\n\n"
-               "`%s` — %s, %s (%s, %ld cores online), %.0f s wall time, %zu training run(s).\n\n",
-            command, date, cpu, u.machine, sysconf(_SC_NPROCESSORS_ONLN), seconds, L->nruns);
+               "`%s` — %s, %s (%s, %ld cores online), %.0f s wall time, %zu training run(s): %zu trained in this "
+               "sitting, %zu reused from an earlier sitting (runs/*.run; `--fresh` trains all).\n\n",
+            command, date, cpu, u.machine, sysconf(_SC_NPROCESSORS_ONLN), seconds, L->nruns, L->nruns - L->nreused,
+            L->nreused);
     fprintf(f, "Mode: **%s**: %zu seed(s); MLP on %zu and CNN on %zu training images, %zu test images; %zu/%zu "
                "epochs (mlp/cnn); the rules are in docs/claims.md, written before any run. Verdicts are computed from "
                "the numbers below by those rules, never chosen.\n\n",
@@ -120,7 +122,8 @@ int lab_report_write(struct lab *L, const struct lab_result *r, size_t n, const 
         fprintf(f, "\n## %d. %s\n\n%s", r[i].id, r[i].title, r[i].section ? r[i].section : "");
     fprintf(f, "\n## Files\n\n- claims.csv: the table above\n- runs/<run>.csv: per evaluation (epoch 0 = init): "
                "losses, accuracies, per activation layer sparsity, dead fraction, mean, std, gradient norm, PReLU "
-               "slope; runs/<run>-steps.csv: the training curve per chunk of %zu steps\n- plots/<plot>.png with its "
+               "slope; runs/<run>-steps.csv: the training curve per chunk of %zu steps; runs/<run>.run: the run saved for "
+               "later sittings (its key, every metric, exact)\n- plots/<plot>.png with its "
                "data (.dat) and gnuplot script (.gp)\n",
             p->chunk_steps);
     if (fclose(f) != 0) {

@@ -2,6 +2,8 @@
  * Training runs of the lab: the protocol's defaults, memoised runs (one config, one run), the
  * learning-rate search, and the per-epoch metrics every claim reads (losses, accuracies,
  * per-layer sparsity, dead units, mean, std, gradient norms, PReLU slopes, revived units).
+ * Every finished run is saved to DIR/runs/<name>.run and, in a later sitting, loaded from there
+ * instead of trained again (run-file.c), so a long --full can be completed in several goes.
  *
  * A run trains on its own copy of its training subset, shuffled in place each epoch, and feeds
  * it to nn_train_epoch in chunks of chunk_steps batches (no further shuffle), so the chunk's
@@ -66,24 +68,9 @@ void lab_protocol_init(struct lab_protocol *p, int full, size_t seeds)
     }
 }
 
-const char *lab_model_name(enum lab_model m)
-{
-    return m == LAB_MLP ? "mlp" : "cnn";
-}
-
 static size_t limit(size_t want, size_t have)
 {
     return want && want < have ? want : have;
-}
-
-size_t lab_train_n(const struct lab *L, enum lab_model m)
-{
-    return limit(L->p.train_n[m], L->train.n);
-}
-
-size_t lab_test_n(const struct lab *L)
-{
-    return limit(L->p.test_n, L->test.n);
 }
 
 static double now(void)
@@ -108,6 +95,7 @@ enum nn_status lab_init(struct lab *L, const struct lab_protocol *p, struct nn_d
     nn_dataset_stats(&L->train, &mean, &std);
     nn_dataset_normalise(&L->train, mean, std);
     nn_dataset_normalise(&L->test, mean, std);
+    L->data_id = lab_data_id(&L->train, &L->test);
     L->t0 = now();
     static const char *const subs[3] = {"", "/runs", "/plots"};
     for (int i = 0; i < 3; i++) {
@@ -122,21 +110,10 @@ enum nn_status lab_init(struct lab *L, const struct lab_protocol *p, struct nn_d
     return NN_OK;
 }
 
-static void run_free(struct lab_run *r)
-{
-    if (!r)
-        return;
-    free(r->chunk_step);
-    free(r->chunk_loss);
-    free(r->chunk_err);
-    free(r->chunk_secs);
-    free(r);
-}
-
 void lab_forget_runs(struct lab *L)
 {
     for (size_t i = 0; i < L->nruns; i++)
-        run_free(L->runs[i]);
+        lab_run_free(L->runs[i]);
     L->nruns = 0;
 }
 
@@ -153,45 +130,6 @@ static int cfg_equal(const struct lab_run_cfg *a, const struct lab_run_cfg *b)
     return a->model == b->model && !strcmp(a->act, b->act) && a->lr == b->lr && a->seed == b->seed &&
            a->epochs == b->epochs && a->init == b->init && a->bias == b->bias && a->deep == b->deep &&
            a->depth == b->depth;
-}
-
-static const char *init_name(enum nn_init i)
-{
-    static const char *const names[] = {"auto", "he", "he_uniform", "xavier_normal", "xavier", "lecun",
-                                        "lecun_uniform", "zeros"};
-    return (size_t)i < sizeof names / sizeof names[0] ? names[i] : "?";
-}
-
-static void run_name(const struct lab_run_cfg *c, char *buf, size_t len)
-{
-    char act[48];
-    size_t j = 0;
-    for (const char *s = c->act; *s && j + 1 < sizeof act; s++)
-        act[j++] = (*s == ':' || *s == ',' || *s == '=') ? '_' : *s;
-    act[j] = 0;
-    int w = c->deep ? snprintf(buf, len, "deep%zu-%s-lr%g-s%llu", c->depth, act, c->lr, (unsigned long long)c->seed)
-                    : snprintf(buf, len, "%s-%s-lr%g-s%llu", lab_model_name(c->model), act, c->lr,
-                               (unsigned long long)c->seed);
-    if (w > 0 && (size_t)w < len && c->epochs)
-        w += snprintf(buf + w, len - (size_t)w, "-e%zu", c->epochs);
-    if (w > 0 && (size_t)w < len && c->init != NN_INIT_AUTO)
-        w += snprintf(buf + w, len - (size_t)w, "-%s", init_name(c->init));
-    if (w > 0 && (size_t)w < len && c->bias != 0.0)
-        snprintf(buf + w, len - (size_t)w, "-bias%g", c->bias);
-}
-
-/* The model a config trains (spec in buf). */
-static const char *run_spec(const struct lab *L, const struct lab_run_cfg *c, char *buf, size_t len)
-{
-    if (!c->deep)
-        return L->p.spec[c->model];
-    snprintf(buf, len, "deep-mlp:depth=%zu,width=%zu", c->depth, L->p.deep_width);
-    return buf;
-}
-
-static size_t run_train_n(const struct lab *L, const struct lab_run_cfg *c)
-{
-    return c->deep ? limit(L->p.deep_train_n, L->train.n) : lab_train_n(L, c->model);
 }
 
 /* Multiply-adds of one sample's forward pass: the unit of the progress estimate. */
@@ -228,9 +166,9 @@ static enum nn_status model_build(struct lab *L, const struct lab_run_cfg *c, st
         snprintf(L->err, sizeof L->err, "bad activation '%s'", c->act);
         return NN_ERR_INVALID_ARG;
     }
-    enum nn_status st = nn_model_init(m, run_spec(L, c, buf, sizeof buf), &o, err, sizeof err);
+    enum nn_status st = nn_model_init(m, lab_run_spec(L, c, buf, sizeof buf), &o, err, sizeof err);
     if (st != NN_OK)
-        snprintf(L->err, sizeof L->err, "model %s: %s", run_spec(L, c, buf, sizeof buf), err);
+        snprintf(L->err, sizeof L->err, "model %s: %s", lab_run_spec(L, c, buf, sizeof buf), err);
     return st;
 }
 
@@ -347,7 +285,7 @@ static enum nn_status train(struct lab *L, struct lab_run *r)
     enum nn_status st = model_build(L, c, &m);
     if (st != NN_OK)
         return st;
-    size_t n = run_train_n(L, c), isz = nn_shape_size(L->train.shape), nk = nn_model_act_count(&m);
+    size_t n = lab_run_train_n(L, c), isz = nn_shape_size(L->train.shape), nk = nn_model_act_count(&m);
     size_t nb = (n + p->batch - 1) / p->batch, nchunks = (nb + p->chunk_steps - 1) / p->chunk_steps;
     double macs = model_macs(&m);
     r->params = m.n_params;
@@ -511,15 +449,38 @@ const struct lab_run *lab_run_get(struct lab *L, const struct lab_run_cfg *c)
         }
         L->runs = p, L->cap = cap;
     }
-    struct lab_run *r = calloc(1, sizeof *r);
-    if (!r) {
+    char why[256] = "", what[512];
+    struct lab_run *r = L->fresh ? NULL : lab_run_load(L, c, why, sizeof why);
+    if (r) {
+        /* Trained in an earlier sitting with this very key: the saved numbers are the run's. */
+        r->reused = 1;
+        if (L->dry) {
+            L->plan_reused++;
+        } else {
+            L->nreused++;
+            snprintf(what, sizeof what, "%s: reused (saved in an earlier sitting)", r->name);
+            lab_report_progress(L, what);
+            if (!write_run_csv(L, r)) { /* the CSVs of the folder match the runs of the report */
+                snprintf(L->err, sizeof L->err, "cannot write %s/runs/%s.csv", L->out, r->name);
+                lab_run_free(r);
+                return NULL;
+            }
+        }
+        L->runs[L->nruns++] = r;
+        return r;
+    }
+    if (!(r = calloc(1, sizeof *r))) {
         snprintf(L->err, sizeof L->err, "out of memory");
         return NULL;
     }
     r->cfg = *c;
-    run_name(c, r->name, sizeof r->name);
-    if (train(L, r) != NN_OK) {
-        run_free(r);
+    lab_run_name(c, r->name, sizeof r->name);
+    if (why[0] && !L->dry) {
+        snprintf(what, sizeof what, "%s: saved run not used (%s), training it again", r->name, why);
+        lab_report_progress(L, what);
+    }
+    if (train(L, r) != NN_OK || (!L->dry && lab_run_save(L, r) != 0)) {
+        lab_run_free(r);
         return NULL;
     }
     L->runs[L->nruns++] = r;

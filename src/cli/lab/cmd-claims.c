@@ -1,7 +1,8 @@
 /*
  * actlab claims: test the claims of the ReLU article on Fashion-MNIST (src/lab/), print the
  * table claim | measured | reference | verdict, and write DIR/report.md, DIR/claims.csv, the
- * per-run metrics and the plots.
+ * per-run metrics and the plots. Finished runs are saved in DIR/runs/<run>.run and reused by the next
+ * `actlab claims` into the same folder (unless --fresh), so a stopped --full resumes.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -20,18 +21,24 @@ static const char *CMD_NAME = "claims";
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: actlab claims [--quick|--full] [--only LIST] [--seeds N] [--out DIR]\n\n"
+            "usage: actlab claims [--quick|--full] [--only LIST] [--seeds N] [--out DIR] [--fresh]\n\n"
             "Tests the claims of the ReLU article on Fashion-MNIST and reports, for each, what was measured, the\n"
             "published reference and a verdict (holds / does not hold / inconclusive) computed by the rule in\n"
             "docs/claims.md. Claims: 1 cheap to compute, 2 faster convergence, 3 sparse activations, 4 no\n"
             "vanishing gradient, 5 non-linearity is needed, 6 dying ReLU, 7 not zero-centred, 8 the variants\n"
             "fix it, 9 CNNs for vision.\n\n"
+            "Resumable: each finished training run is saved to DIR/runs/<run>.run, and a later `actlab claims`\n"
+            "into the same --out reuses every saved run whose config, protocol, data and engine match (whatever\n"
+            "--only selected it), training only the rest. A --full stopped by Ctrl-C, a reboot or a kill loses\n"
+            "at most the run in progress: run the same command again to go on (--plan shows what is left).\n"
+            "Claim 1's timings are always measured anew. See docs/claims.md, \"over several sittings\".\n\n"
             "  --quick          subsets (MLP 10000, CNN 5000 training images, 2000 test images), a smaller CNN,\n"
             "                   1 seed, 3/2 epochs: about 5 minutes on 2 cores (the default)\n"
             "  --full           all 60000/10000 images, the cnn preset, 3 seeds, 15/8 epochs: 12-15 hours\n"
             "  --only LIST      claims to run, e.g. 3,6 or 2-5 (default: all)\n"
             "  --seeds N        seeds per configuration (1..%d; default 1 quick, 3 full)\n"
-            "  --out DIR        output folder (default claims-out)\n"
+            "  --out DIR        output folder (default claims-out); saved runs are looked up in DIR/runs\n"
+            "  --fresh          ignore saved runs: train every run again (and overwrite the saved ones)\n"
             "  --data DIR       MNIST-format folder (default %s)\n"
             "  --threads N      engine and BLAS threads (default: all cores)\n"
             "  --train-limit N  at most N training images for every run   --test-limit N  likewise for test\n"
@@ -42,7 +49,7 @@ static void usage(FILE *f)
 }
 
 struct opts {
-    int full, plan, only[LAB_NCLAIMS + 1];
+    int full, plan, fresh, only[LAB_NCLAIMS + 1];
     size_t seeds, threads, train_limit, test_limit, epochs;
     const char *out, *data;
 };
@@ -94,6 +101,9 @@ static int parse(int argc, char **argv, struct opts *o)
             takes = 0;
         } else if (!strcmp(a, "--plan")) {
             o->plan = 1;
+            takes = 0;
+        } else if (!strcmp(a, "--fresh")) {
+            o->fresh = 1;
             takes = 0;
         } else if (!strcmp(a, "--only")) {
             if (v && !(only = parse_only(v, o))) {
@@ -221,8 +231,10 @@ int cmd_claims(int argc, char **argv)
     struct display disp = {isatty(fileno(stderr)), -1.0, ""};
     L.progress = on_progress;
     L.progress_ctx = &disp;
+    L.fresh = o.fresh;
 
-    /* Planning pass: the same claims with runs only counted, for the ETA. */
+    /* Planning pass: the same claims with runs only counted, for the ETA. Saved runs are loaded
+     * (their learning-rate searches then pick the real main runs) and not counted as work. */
     static struct lab_result res[LAB_NCLAIMS];
     L.dry = 1;
     for (int id = 1; id <= LAB_NCLAIMS; id++)
@@ -232,14 +244,22 @@ int cmd_claims(int argc, char **argv)
             return CLI_FAIL;
         }
     if (o.plan) {
-        printf("%zu training runs, %.3g multiply-adds (a training image counts 3 forward passes)\n", L.nruns, L.planned);
+        if (o.fresh)
+            printf("%zu training runs (--fresh: saved runs not used)", L.nruns);
+        else
+            printf("%zu training runs, %zu of them saved in %s/runs by an earlier sitting", L.nruns, L.plan_reused, o.out);
+        printf("; %.3g multiply-adds to train (a training image counts 3 forward passes)\n", L.planned);
         lab_free(&L);
         return CLI_OK;
     }
+    size_t planned_runs = L.nruns, saved_runs = L.plan_reused;
     lab_forget_runs(&L);
     L.dry = 0;
     fprintf(stderr, "actlab claims: %s mode, %zu seed(s), output in %s/%s\n", p.full ? "full" : "quick", p.seeds, o.out,
             L.gnuplot ? "" : " (gnuplot not found: no plots; apt-get install gnuplot-nox)");
+    if (saved_runs)
+        fprintf(stderr, "actlab claims: resuming: %zu of %zu training runs were saved by an earlier sitting in %s/runs "
+                        "and are reused (--fresh trains them again)\n", saved_runs, planned_runs, o.out);
 
     double t0 = nn_cli_now();
     size_t n = 0;
@@ -256,8 +276,8 @@ int cmd_claims(int argc, char **argv)
         }
         if (disp.tty)
             fprintf(stderr, "\r\033[K");
-        fprintf(stderr, "actlab claims: claim %d, %s: %s (%.0f s so far)\n", id, res[n].title,
-                lab_verdict_str(res[n].verdict), nn_cli_now() - t0);
+        fprintf(stderr, "actlab claims: claim %d, %s: %s (%.0f s so far; runs: %zu trained, %zu reused)\n", id,
+                res[n].title, lab_verdict_str(res[n].verdict), nn_cli_now() - t0, L.nruns - L.nreused, L.nreused);
         n++;
     }
     double secs = nn_cli_now() - t0;
@@ -273,7 +293,9 @@ int cmd_claims(int argc, char **argv)
             rc = CLI_FAIL;
         } else {
             print_table(res, n);
-            printf("\nwall time %.0f s; report: %s/report.md, table: %s/claims.csv\n", secs, o.out, o.out);
+            printf("\nwall time %.0f s; training runs: %zu trained in this sitting, %zu reused from an earlier "
+                   "sitting; report: %s/report.md, table: %s/claims.csv\n",
+                   secs, L.nruns - L.nreused, L.nreused, o.out, o.out);
         }
     }
     for (size_t i = 0; i < n; i++)
