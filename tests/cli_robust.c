@@ -141,32 +141,6 @@ static int exists(const char *path)
     return stat(path, &sb) == 0;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *p = malloc((size_t)(n > 0 ? n : 0) + 1);
-    *len = p ? fread(p, 1, (size_t)(n > 0 ? n : 0), f) : 0;
-    if (p)
-        p[*len] = 0;
-    fclose(f);
-    return p;
-}
-
-static int same_file(const char *a, const char *b)
-{
-    size_t la = 0, lb = 0;
-    char *pa = slurp(a, &la), *pb = slurp(b, &lb);
-    int same = pa && pb && la == lb && !memcmp(pa, pb, la);
-    free(pa);
-    free(pb);
-    return same;
-}
-
 /* metrics.csv without its 6th column (seconds: wall time differs between runs). */
 static int same_metrics(const char *a, const char *b)
 {
@@ -174,7 +148,7 @@ static int same_metrics(const char *a, const char *b)
     const char *p[2] = {a, b};
     for (int k = 0; k < 2; k++) {
         size_t len;
-        char *s = slurp(p[k], &len);
+        char *s = harness_slurp(p[k], &len);
         t[k] = s;
         if (!s)
             continue;
@@ -400,7 +374,7 @@ static void test_files(void)
     RUN("train", TINY, "--data", DIR "/ok", "--out", DIR "/m");
     expect(0, "tiny training on the synthetic folder", NULL);
     size_t len = 0;
-    char *m = slurp(DIR "/m/model.safetensors", &len);
+    char *m = harness_slurp(DIR "/m/model.safetensors", &len);
     CHECK(m && len > 64, "model.safetensors written");
     if (m && len > 64) {
         m[len - 3] ^= 0x40; /* a flipped bit in the weights: the CRC catches it */
@@ -459,21 +433,21 @@ static void test_full_disk(void)
     RUN(SMALL_ARGS, "--epochs", "1", "--out", DIR "/disk");
     expect(0, "first epoch", NULL);
     size_t len = 0, len2 = 0;
-    char *before = slurp(DIR "/disk/checkpoint.safetensors", &len);
+    char *before = harness_slurp(DIR "/disk/checkpoint.safetensors", &len);
     /* files may grow to 60% of the checkpoint: metrics.csv and model.safetensors (about half of it:
      * no optimizer state) fit, the checkpoint does not */
     struct limits lim = {(rlim_t)(len * 6 / 10), 0};
     RUN_LIM(&lim, "train", "--resume", "--epochs", "3", "--out", DIR "/disk", "--quiet", "--threads", "1");
     expect(1, "a full disk while saving", "cannot write " DIR "/disk/checkpoint.safetensors: File too large",
            "the checkpoint of epoch 1 in " DIR "/disk is intact", NULL);
-    char *after = slurp(DIR "/disk/checkpoint.safetensors", &len2);
+    char *after = harness_slurp(DIR "/disk/checkpoint.safetensors", &len2);
     CHECK(before && after && len == len2 && !memcmp(before, after, len),
           "the failed save left the checkpoint as it was (%zu -> %zu bytes)", len, len2);
     free(before);
     free(after);
     RUN("train", "--resume", "--epochs", "3", "--out", DIR "/disk", "--quiet", "--threads", "1");
     expect(0, "resume once there is space", NULL);
-    CHECK(same_file(DIR "/ref3/model.safetensors", DIR "/disk/model.safetensors"),
+    CHECK(harness_same_file(DIR "/ref3/model.safetensors", DIR "/disk/model.safetensors"),
           "after the full disk, resume ends with the same model as an uninterrupted run");
     CHECK(same_metrics(DIR "/ref3/metrics.csv", DIR "/disk/metrics.csv"),
           "after the full disk, resume ends with the same metrics");
@@ -550,7 +524,7 @@ static void test_kill_resume(void)
     CHECK(done, "the killed run completes after %d attempts", attempts);
     CHECK(kills >= 3 && resumed_kills >= 2, "the run was killed %d times, %d of them resumed runs (want >= 3, 2)",
           kills, resumed_kills);
-    CHECK(same_file(DIR "/ref/model.safetensors", DIR "/kill/model.safetensors"),
+    CHECK(harness_same_file(DIR "/ref/model.safetensors", DIR "/kill/model.safetensors"),
           "after %d kills and resumes, model.safetensors is bit-identical to the uninterrupted run's", kills);
     CHECK(same_metrics(DIR "/ref/metrics.csv", DIR "/kill/metrics.csv"),
           "after %d kills and resumes, metrics.csv (but seconds) is identical", kills);

@@ -1,6 +1,8 @@
 /* The harness counters and reporting (see harness.h). */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "harness.h"
 
@@ -46,4 +48,30 @@ int harness_finish(void)
     printf("%llu passed, %llu failed, %llu skipped\n", harness_passed, harness_failed, harness_skipped);
     fflush(stdout);
     return harness_failed > 0 ? 1 : 0;
+}
+
+char *harness_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    long n = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    char *buf = n >= 0 && fseek(f, 0, SEEK_SET) == 0 ? malloc((size_t)n + 1) : NULL;
+    size_t got = buf ? fread(buf, 1, (size_t)n, f) : 0;
+    fclose(f);
+    if (buf)
+        buf[got] = 0;
+    if (len)
+        *len = got;
+    return buf;
+}
+
+int harness_same_file(const char *a, const char *b)
+{
+    size_t la = 0, lb = 0;
+    char *pa = harness_slurp(a, &la), *pb = harness_slurp(b, &lb);
+    int same = pa && pb && la == lb && !memcmp(pa, pb, la);
+    free(pa);
+    free(pb);
+    return same;
 }

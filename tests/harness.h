@@ -9,6 +9,8 @@
 #ifndef ACTLAB_TESTS_HARNESS_H
 #define ACTLAB_TESTS_HARNESS_H
 
+#include <stddef.h>
+
 #define HARNESS_MAX_PRINTED 20
 
 extern unsigned long long harness_passed, harness_failed, harness_skipped;
@@ -21,6 +23,12 @@ void harness_skip(unsigned long long n, const char *fmt, ...) __attribute__((for
 
 /* Print "N passed, N failed, N skipped" and return the exit code: non-zero iff a check failed. */
 int harness_finish(void);
+
+/* The whole file at path, NUL-terminated (malloc'd; *len its size if len is not NULL), or NULL. */
+char *harness_slurp(const char *path, size_t *len);
+
+/* 1 if both files exist and have the same bytes. */
+int harness_same_file(const char *a, const char *b);
 
 /* cond is evaluated once; the rest is a printf format and its arguments. Evaluates to cond's truth. */
 #define CHECK(cond, ...) harness_check((cond) ? 1 : 0, __FILE__, __LINE__, __VA_ARGS__)

@@ -137,21 +137,6 @@ static int same_run(const struct lab_run *a, const struct lab_run *b)
     return 1;
 }
 
-static char *slurp(const char *p, size_t *n)
-{
-    FILE *f = fopen(p, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)len + 1);
-    *n = fread(buf, 1, (size_t)len, f);
-    buf[*n] = 0;
-    fclose(f);
-    return buf;
-}
-
 static void spit(const char *p, const char *buf, size_t n)
 {
     remove(p); /* a new file, not a truncated one: ext4 flushes a truncated-and-rewritten file on close */
@@ -207,10 +192,10 @@ static void test_roundtrip(const struct lab_run_cfg *c, size_t nepochs, size_t n
     /* Saved again from the loaded copy: the same bytes (the format is a function of the run). */
     size_t n1 = 0, n2 = 0;
     snprintf(path, sizeof path, "%s/runs/%s.run", L.out, r->name);
-    char *t1 = slurp(path, &n1);
+    char *t1 = harness_slurp(path, &n1);
     if (back)
         lab_run_save(&L, back);
-    char *t2 = slurp(path, &n2);
+    char *t2 = harness_slurp(path, &n2);
     CHECK(t1 && t2 && n1 == n2 && !memcmp(t1, t2, n1), "%s: save(load(save(r))) == save(r)", r->name);
     free(t1);
     free(t2);
@@ -309,7 +294,7 @@ int main(int argc, char **argv)
     /* Damage: every truncation, every single-byte change, trailing bytes. */
     snprintf(path, sizeof path, "%s/runs/%s.run", argv[1], "mlp-prelu-lr0.3-s2-e3");
     size_t n = 0;
-    char *orig = slurp(path, &n), *buf = malloc(n + 16);
+    char *orig = harness_slurp(path, &n), *buf = malloc(n + 16);
     CHECK(orig && n > 1000, "the diverged run's file (%zu bytes)", n);
     size_t bad = 0, tested = 0;
     for (size_t len = 0; orig && len < n; len++) {

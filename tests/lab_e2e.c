@@ -26,20 +26,6 @@ static int run(const char *cmd)
     return st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-/* The whole of a (small) file, NUL-terminated, or NULL; free it. */
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = malloc(1 << 20);
-    size_t n = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
-    fclose(f);
-    if (buf)
-        buf[n] = 0;
-    return buf;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -68,7 +54,7 @@ int main(int argc, char **argv)
     CHECK(rc == 0, "claims --only 5 on 640 images exits 0, not %d (see %s.stderr)", rc, out);
 
     snprintf(path, sizeof path, "%s/claims.csv", out);
-    char *csv = slurp(path);
+    char *csv = harness_slurp(path, NULL);
     CHECK(csv != NULL, "%s written", path);
     if (csv) {
         CHECK(!strncmp(csv, "claim,title,measured,reference,verdict\n", 39), "claims.csv header");
@@ -80,11 +66,11 @@ int main(int argc, char **argv)
         free(csv);
     }
     snprintf(path, sizeof path, "%s/report.md", out);
-    char *md = slurp(path);
+    char *md = harness_slurp(path, NULL);
     CHECK(md && strstr(md, "## 5. Non-linearity is needed") && strstr(md, "**Verdict: ") && strstr(md, "**Protocol.**"),
           "report.md has claim 5's section with protocol and verdict");
     snprintf(path, sizeof path, "%s.stdout", out);
-    char *so = slurp(path);
+    char *so = harness_slurp(path, NULL);
     CHECK(so && strstr(so, "| claim | measured | reference | verdict |") && strstr(so, "| 5. "),
           "the table is printed on stdout");
     free(so);
@@ -109,7 +95,7 @@ int main(int argc, char **argv)
     /* Later sittings into the same folder: saved runs are reused and give the same claims.csv; a
      * damaged saved run is trained again; --fresh trains every run. */
     snprintf(path, sizeof path, "%s/claims.csv", out);
-    char *csv1 = slurp(path);
+    char *csv1 = harness_slurp(path, NULL);
     static const char *const sittings[3] = {"", "", "--fresh"};
     static const char *const want_out[3] = {"; training runs: 0 trained in this sitting, ", "; training runs: 1 trained",
                                             " 0 reused from an earlier sitting"};
@@ -119,7 +105,7 @@ int main(int argc, char **argv)
     for (int k = 0; k < 3; k++) {
         if (k == 1) { /* cut a saved run in half, as a kill mid-write without the rename would */
             snprintf(path, sizeof path, "%s/runs/mlp-relu-lr0.02-s1-e1.run", out);
-            char *run1 = slurp(path);
+            char *run1 = harness_slurp(path, NULL);
             FILE *f = run1 ? fopen(path, "wb") : NULL;
             CHECK(f && fwrite(run1, 1, strlen(run1) / 2, f) == strlen(run1) / 2, "truncate %s", path);
             if (f)
@@ -131,22 +117,22 @@ int main(int argc, char **argv)
         rc = run(cmd);
         CHECK(rc == 0, "sitting %d exits 0, not %d (see %s.stderr)", k + 2, rc, out);
         snprintf(path, sizeof path, "%s.stdout", out);
-        so = slurp(path);
+        so = harness_slurp(path, NULL);
         CHECK(so && strstr(so, want_out[k]), "sitting %d: stdout says '%s'", k + 2, want_out[k]);
         free(so);
         snprintf(path, sizeof path, "%s.stderr", out);
-        char *se = slurp(path);
+        char *se = harness_slurp(path, NULL);
         CHECK(se && strstr(se, want_err[k]), "sitting %d: progress says '%s'", k + 2, want_err[k]);
         CHECK(se && (k == 2) == !strstr(se, ": reused (saved"), "sitting %d: %s", k + 2,
               k == 2 ? "nothing reused" : "runs reused");
         free(se);
         snprintf(path, sizeof path, "%s/claims.csv", out);
-        char *csv2 = slurp(path);
+        char *csv2 = harness_slurp(path, NULL);
         CHECK(csv1 && csv2 && !strcmp(csv1, csv2), "sitting %d writes the same claims.csv as the first", k + 2);
         free(csv2);
     }
     snprintf(path, sizeof path, "%s/report.md", out);
-    md = slurp(path);
+    md = harness_slurp(path, NULL);
     CHECK(md && strstr(md, " reused from an earlier sitting"), "report.md counts the reused runs");
     free(md);
     free(csv1);
@@ -156,7 +142,7 @@ int main(int argc, char **argv)
              "--test-limit 300 --epochs 1 --threads 1 --out '%s-nogp' >/dev/null 2>&1", out, bin, out);
     CHECK(run(cmd) == 0, "claims without gnuplot exits 0");
     snprintf(path, sizeof path, "%s-nogp/report.md", out);
-    md = slurp(path);
+    md = harness_slurp(path, NULL);
     CHECK(md && strstr(md, "gnuplot is not installed") && strstr(md, "| relu test acc |"),
           "without gnuplot the report says so and keeps the tables");
     free(md);

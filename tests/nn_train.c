@@ -70,37 +70,11 @@ static void test_accuracy_and_determinism(void)
     }
 }
 
-/* Read a whole file; NULL if missing. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *p = malloc((size_t)n + 1);
-    *len = fread(p, 1, (size_t)n, f);
-    p[*len] = 0;
-    fclose(f);
-    return p;
-}
-
-static int same_file(const char *a, const char *b)
-{
-    size_t la = 0, lb = 0;
-    char *pa = slurp(a, &la), *pb = slurp(b, &lb);
-    int same = pa && pb && la == lb && !memcmp(pa, pb, la);
-    free(pa);
-    free(pb);
-    return same;
-}
-
 /* metrics.csv without the seconds column (wall time differs between runs). */
 static void metrics_without_time(const char *path, char *out, size_t cap)
 {
     size_t len;
-    char *p = slurp(path, &len), *save = NULL;
+    char *p = harness_slurp(path, &len), *save = NULL;
     out[0] = 0;
     if (!p)
         return;
@@ -131,13 +105,13 @@ static void test_cli(const char *actlab)
     CHECK(system(cmd) == 0, "actlab train runs: %s", cmd);
     snprintf(cmd, sizeof cmd, "%s train %s --epochs 3 --out nn_train_out/again", actlab, common);
     CHECK(system(cmd) == 0, "actlab train runs again");
-    CHECK(same_file("nn_train_out/full/model.safetensors", "nn_train_out/again/model.safetensors"),
+    CHECK(harness_same_file("nn_train_out/full/model.safetensors", "nn_train_out/again/model.safetensors"),
           "two runs with the same seed write identical model.safetensors");
     snprintf(cmd, sizeof cmd, "%s train %s --epochs 1 --out nn_train_out/resumed", actlab, common);
     CHECK(system(cmd) == 0, "actlab train, first epoch");
     snprintf(cmd, sizeof cmd, "%s train --epochs 3 --resume --threads 1 --quiet --out nn_train_out/resumed", actlab);
     CHECK(system(cmd) == 0, "actlab train --resume");
-    CHECK(same_file("nn_train_out/full/model.safetensors", "nn_train_out/resumed/model.safetensors"),
+    CHECK(harness_same_file("nn_train_out/full/model.safetensors", "nn_train_out/resumed/model.safetensors"),
           "resume gives the same model.safetensors as an uninterrupted run");
     metrics_without_time("nn_train_out/full/metrics.csv", a, sizeof a);
     metrics_without_time("nn_train_out/resumed/metrics.csv", b, sizeof b);
@@ -150,7 +124,7 @@ static void test_cli(const char *actlab)
              actlab);
     CHECK(system(cmd) == 0, "actlab evaluate runs");
     size_t len;
-    char *ev = slurp("nn_train_out/eval.txt", &len), *last = strrchr(a, '\n');
+    char *ev = harness_slurp("nn_train_out/eval.txt", &len), *last = strrchr(a, '\n');
     while (last && last > a && last[-1] != '\n')
         last--;
     double acc_eval = -1, acc_csv = -2;
@@ -165,7 +139,7 @@ static void test_cli(const char *actlab)
     free(ev);
     snprintf(cmd, sizeof cmd, "%s export-torch nn_train_out/full/model.safetensors > nn_train_out/model.py", actlab);
     CHECK(system(cmd) == 0, "export-torch runs");
-    ev = slurp("nn_train_out/model.py", &len);
+    ev = harness_slurp("nn_train_out/model.py", &len);
     CHECK(ev && strstr(ev, "nn.Conv2d(1, 4, kernel_size=(3, 3), stride=1, padding=0),  # 0") &&
               strstr(ev, "nn.PReLU(num_parameters=4),  # 1") && strstr(ev, "def preprocess(x):"),
           "export-torch prints the Sequential and preprocess");
@@ -183,7 +157,7 @@ static void test_cli(const char *actlab)
     snprintf(cmd, sizeof cmd, "%s train %s --lr 50 2>/dev/null", actlab, mlp);
     rc = system(cmd);
     CHECK(rc != -1 && WEXITSTATUS(rc) == 3, "a diverging run stops with exit 3 (got %d)", WEXITSTATUS(rc));
-    CHECK(same_file("nn_train_out/good.safetensors", "nn_train_out/diverge/checkpoint.safetensors"),
+    CHECK(harness_same_file("nn_train_out/good.safetensors", "nn_train_out/diverge/checkpoint.safetensors"),
           "the last good checkpoint is kept after a diverged run");
     if (system("rm -rf nn_train_out") != 0)
         harness_skip(1, "cleanup");
