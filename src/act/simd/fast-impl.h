@@ -5,8 +5,10 @@
  * That error is the rounding of 1 + expm1(r): exp is therefore carried as an unevaluated sum
  * 2^n (hi + lo), and the final quotient is corrected once with an exact fma residual, so the
  * result is the quotient of (nearly) exact operands rounded once, plus a few 2^-28 of slack.
- * Backward kernels stay on double lanes: their budget holds for dy up to 1e30, where f'(x)
- * is subnormal and a float product would lose it.
+ * Backward kernels (and tanh, and gelu, at the end of this file) take a middle road: the
+ * costly polynomials run in float lanes, and the few operations after them run in double
+ * lanes, so that dy up to FLT_MAX times an f'(x) far below FLT_MIN keeps its accuracy and is
+ * rounded once. The gelu part needs AVX2's permute and integer operations (simd/vmath-f.h).
  *
  * exp(z), z in [-120, 0]: n = round(z / ln 2) (1.5*2^23 trick), r = z - n ln2 with ln 2 split in
  * a 16-bit hi part (n * LN2_HI and the subtraction are exact for |n| <= 256) and a lo part
@@ -187,3 +189,366 @@ DEFINE_FAST_FWD(sigmoid, SIGMOID, fm_sigmoid)
 DEFINE_FAST_FWD(silu, SILU, fm_silu)
 DEFINE_FAST_FWD(elu, ELU, FM_ELU)
 DEFINE_FAST_FWD(selu, SELU, FM_SELU)
+
+/* ---- gelu: float-lane erfc by 8-piece tables, assembled in double (simd/vmath-f.h) ---- */
+#include "vmath-f.h"
+
+#define TKN(op, dir) TKN_(op, dir, VEC_ISA, UTAG)
+#define TKN_(op, dir, isa, u) TKN__(op, dir, isa, u)
+#define TKN__(op, dir, isa, u) act_f32_##op##_##dir##__##isa##_t8_##u
+
+/*
+ * gelu(x) = x Phi(x). With a = |x| and E = exp(-a^2/2), Phi(-a) = R(a) E, so
+ *   x <= 0: gelu = x R(a) E            (relative accuracy down to underflow: no cancellation)
+ *   x > 0:  gelu = x - x R(a) E        (x R E <= x/2, so its error counts at most once)
+ * gelu'(x) = Phi(x) + x phi(x); with D(a) = R(a) - a/sqrt(2 pi) = (a - A0) H(a):
+ *   x <= 0: gelu' = D(a) E             (the root at x = -A0 is in the factor a - A0, exact in double)
+ *   x > 0:  gelu' = 1 - D(a) E         (in [0.5, 1.13])
+ * The costly parts (R or H, and the pieces of E) are float polynomials; the few products and
+ * sums that follow are done in double lanes, so the only float roundings left are those of
+ * the polynomial's small part t and of E's t_lo, and the final one. Measured maximum errors
+ * (all 2^32 inputs) are in the registry comment (kernels.inc).
+ * a is clamped to 15 (forward: |gelu(-15)| < 2^-162) and 20 (backward: |gelu'(-20)| < 2^-285,
+ * so |dy| <= FLT_MAX keeps dx below 2^-157, a float 0); the clamp also maps +-inf to their limits.
+ */
+struct fm_gelu_d {
+    vd x, t, c0h, r_hi, t_lo, s; /* one half of a vector, as doubles */
+};
+
+#define FM_GELU_HALF(out, half, xa, tt, cc, g)                                                   \
+    do {                                                                                         \
+        (out).x = vd_from_##half(xa);                                                            \
+        (out).t = vd_from_##half(tt);                                                            \
+        (out).c0h = vd_from_##half(cc);                                                          \
+        (out).r_hi = vd_from_##half((g).r_hi);                                                   \
+        (out).t_lo = vd_from_##half((g).t_lo);                                                   \
+        (out).s = vd_pow2_##half((g).n);                                                         \
+    } while (0)
+
+/* E = exp(-a^2/2) in double from its parts. */
+static inline vd fm_gauss_d(const struct fm_gelu_d *h)
+{
+    return vd_fma(h->s, vd_add(h->r_hi, h->t_lo), h->s);
+}
+
+static inline vd fm_gelu_fwd_d(const struct fm_gelu_d *h, vd xs)
+{
+    vd xre = vd_mul(vd_mul(h->x, vd_add(h->c0h, h->t)), fm_gauss_d(h)); /* x R E, x clamped */
+    return vd_select(vd_gt(xs, vd_set1(0.0)), vd_sub(xs, xre), xre);
+}
+
+FM_INLINE vf fm_gelu(vf x)
+{
+    vf sign = vf_and(x, vf_set1(-0.0f));
+    vf a = fm_min(vf_andnot(vf_set1(-0.0f), x), vf_set1(15.0f));
+    struct fm_exp_parts g = fm_exp_neg_half_sq(a);
+    vf c0h, t = fm_table_poly(gelu_r_tab, a, &c0h);
+    vf xc = vf_or(a, sign);
+    struct fm_gelu_d lo, hi;
+    FM_GELU_HALF(lo, lo, xc, t, c0h, g);
+    FM_GELU_HALF(hi, hi, xc, t, c0h, g);
+    return vf_from_vd(fm_gelu_fwd_d(&lo, vd_from_lo(x)), fm_gelu_fwd_d(&hi, vd_from_hi(x)));
+}
+
+static inline vd fm_dgelu_d(const struct fm_gelu_d *h, vd dy)
+{
+    /* h->x holds the signed, clamped x; a = |x| */
+    vd a = vd_andnot(vd_set1(-0.0), h->x);
+    vd de = vd_mul(vd_mul(vd_sub(a, vd_set1(GELU_A0)), vd_add(h->c0h, h->t)), fm_gauss_d(h));
+    vd g = vd_select(vd_gt(h->x, vd_set1(0.0)), vd_sub(vd_set1(1.0), de), de);
+    return vd_mul(dy, g);
+}
+
+FM_INLINE vf fm_dgelu(vf x, vf dy)
+{
+    vf sign = vf_and(x, vf_set1(-0.0f));
+    vf a = fm_min(vf_andnot(vf_set1(-0.0f), x), vf_set1(20.0f));
+    struct fm_exp_parts g = fm_exp_neg_half_sq(a);
+    vf c0h, t = fm_table_poly(gelu_h_tab, a, &c0h);
+    vf xc = vf_or(a, sign);
+    struct fm_gelu_d lo, hi;
+    FM_GELU_HALF(lo, lo, xc, t, c0h, g);
+    FM_GELU_HALF(hi, hi, xc, t, c0h, g);
+    return vf_from_vd(fm_dgelu_d(&lo, vd_from_lo(dy)), fm_dgelu_d(&hi, vd_from_hi(dy)));
+}
+
+/* Forward and backward kernels of gelu. */
+void TKN(gelu, fwd)(size_t n, const float *x, float *y, const struct act_params *p)
+{
+    size_t i = 0;
+    for (; i + VLEN <= n; i += VLEN) {
+        vf a = vf_load(x + i);
+        vf_store(y + i, vf_select(vf_isnan(a), a, fm_gelu(a)));
+    }
+    for (; i < n; i++)
+        y[i] = ref_fwd1(ACT_OP_GELU, p, x[i]);
+}
+
+void TKN(gelu, bwd)(size_t n, const float *x, const float *dy, float *dx, const struct act_params *p)
+{
+    size_t i = 0;
+    for (; i + VLEN <= n; i += VLEN) {
+        vf a = vf_load(x + i), g = vf_load(dy + i);
+        vf_store(dx + i, vf_select(vf_isnan(a), a, fm_dgelu(a, g)));
+    }
+    for (; i < n; i++)
+        dx[i] = ref_bwd1(ACT_OP_GELU, p, x[i], dy[i]);
+}
+
+/* ---- exp-family kernels with the exp in float lanes and the rest in double lanes ----
+ *
+ * exp(z) comes from fm_exp_parts (vmath-f.h) as float pieces 2^n (1 + r_hi + t_lo); the
+ * few operations after it (1 + e, a square, one division, the products with alpha and dy)
+ * run in double lanes and round once to float. So these kernels keep the double-lane
+ * kernels' properties: f' stays relative-accurate where it is far below FLT_MIN (exp is
+ * taken down to z = -200, 2^-289), dy up to FLT_MAX neither overflows early nor loses the
+ * product, and one rounding at the end. Measured max ULP (all 2^32 inputs) is given in the
+ * registry comment (kernels.inc). Not done this way yet:
+ * gelu_tanh and mish backward, whose derivative has a root where the 2^-28 of the float exp
+ * would be cancelled (silu's is handled below).
+ */
+
+/* sigmoid'(x) dy = dy e / (1 + e)^2, e = exp(-|x|) */
+FM_INLINE vd fm_dsig_d(vd e, vd dy)
+{
+    vd d = vd_add(vd_set1(1.0), e);
+    return vd_mul(dy, vd_div(e, vd_mul(d, d)));
+}
+FM_INLINE vf fm_dsigmoid(vf x, vf dy, const struct act_params *p)
+{
+    (void)p;
+    vf z = vf_max(vf_or(x, vf_set1(-0.0f)), vf_set1(-200.0f));
+    struct fm_exp_parts e = fm_exp_parts(z, vf_zero());
+    return vf_from_vd(fm_dsig_d(FM_EXP_D(e, lo), vd_from_lo(dy)), fm_dsig_d(FM_EXP_D(e, hi), vd_from_hi(dy)));
+}
+
+/* tanh'(x) dy = dy 4 e / (1 + e)^2, e = exp(-2|x|) */
+FM_INLINE vf fm_dtanh(vf x, vf dy, const struct act_params *p)
+{
+    (void)p;
+    vf z = vf_max(vf_mul(vf_or(x, vf_set1(-0.0f)), vf_set1(2.0f)), vf_set1(-200.0f));
+    struct fm_exp_parts e = fm_exp_parts(z, vf_zero());
+    vd f = vd_set1(4.0);
+    return vf_from_vd(fm_dsig_d(FM_EXP_D(e, lo), vd_mul(f, vd_from_lo(dy))),
+                      fm_dsig_d(FM_EXP_D(e, hi), vd_mul(f, vd_from_hi(dy))));
+}
+
+/* tanh(x) = sign(x) (-m / (m + 2)), m = expm1(-2|x|) in (-1, 0]; |x| > 20 gives +-1 */
+FM_INLINE vd fm_tanh_d(vd m)
+{
+    vd r = vd_div(vd_sub(vd_set1(0.0), m), vd_add(m, vd_set1(2.0)));
+    return vd_andnot(vd_set1(-0.0), r);
+}
+FM_INLINE vf fm_tanh(vf x)
+{
+    vf z = vf_max(vf_mul(vf_or(x, vf_set1(-0.0f)), vf_set1(2.0f)), vf_set1(-40.0f));
+    struct fm_exp_parts e = fm_exp_parts(z, vf_zero());
+    vf t = vf_from_vd(fm_tanh_d(FM_EXPM1_D(e, lo)), fm_tanh_d(FM_EXPM1_D(e, hi)));
+    return vf_or(t, vf_and(x, vf_set1(-0.0f))); /* odd; keeps -0 */
+}
+
+/* elu / selu backward: x > 0 ? dy c1 : dy (c2 exp(x)), products in double */
+FM_INLINE vd fm_delu_d(vd e, vd dy, vd xd, vd c1, vd c2)
+{
+    return vd_select(vd_gt(xd, vd_set1(0.0)), vd_mul(dy, c1), vd_mul(dy, vd_mul(c2, e)));
+}
+FM_INLINE vf fm_delu_c(vf x, vf dy, vd c1, vd c2)
+{
+    vf z = vf_max(vf_andnot(vf_gt(x, vf_zero()), x), vf_set1(-200.0f)); /* min(x, 0) clamped; NaN -> -200 */
+    struct fm_exp_parts e = fm_exp_parts(z, vf_zero());
+    return vf_from_vd(fm_delu_d(FM_EXP_D(e, lo), vd_from_lo(dy), vd_from_lo(x), c1, c2),
+                      fm_delu_d(FM_EXP_D(e, hi), vd_from_hi(dy), vd_from_hi(x), c1, c2));
+}
+FM_INLINE vf fm_delu(vf x, vf dy, const struct act_params *p)
+{
+    return fm_delu_c(x, dy, vd_set1(1.0), vd_set1((double)p->alpha));
+}
+FM_INLINE vf fm_dselu(vf x, vf dy, const struct act_params *p)
+{
+    (void)p;
+    return fm_delu_c(x, dy, vd_set1(1.0507009873554804934193349852946),
+                     vd_set1(1.0507009873554804934193349852946 * 1.6732632423543772848170429916717));
+}
+
+/*
+ * softplus backward: z = beta x > threshold ? dy : dy sigmoid(z). z = zh + zl exactly (fma), so
+ * exp(-|z|) has no error from rounding z; the threshold compares the exact z in double.
+ */
+FM_INLINE vd fm_dsoftplus_d(vd e, vd dy, vd zd, vd th)
+{
+    vd one = vd_set1(1.0);
+    vd s = vd_div(vd_select(vd_lt(zd, vd_set1(0.0)), e, one), vd_add(one, e));
+    return vd_select(vd_gt(zd, th), dy, vd_mul(dy, s));
+}
+FM_INLINE vf fm_dsoftplus(vf x, vf dy, const struct act_params *p)
+{
+    vf beta = vf_set1(p->beta);
+    vf zh = vf_mul(beta, x);
+    vf zl = vf_fma(beta, x, vf_sub(vf_zero(), zh));
+    vf neg = vf_lt(zh, vf_zero());
+    vf nzh = vf_or(zh, vf_set1(-0.0f));                          /* -|zh| */
+    vf nzl = vf_select(neg, zl, vf_sub(vf_zero(), zl));          /* the matching low part */
+    vf big = vf_lt(nzh, vf_set1(-200.0f));                       /* also +-inf, whose zl is NaN */
+    struct fm_exp_parts e = fm_exp_parts(vf_max(nzh, vf_set1(-200.0f)), vf_andnot(big, nzl));
+    vd bd = vd_set1((double)p->beta), th = vd_set1((double)p->threshold);
+    vd zlo = vd_mul(bd, vd_from_lo(x)), zhi = vd_mul(bd, vd_from_hi(x)); /* exact */
+    return vf_from_vd(fm_dsoftplus_d(FM_EXP_D(e, lo), vd_from_lo(dy), zlo, th),
+                      fm_dsoftplus_d(FM_EXP_D(e, hi), vd_from_hi(dy), zhi, th));
+}
+
+/*
+ * silu'(x) = s + x s (1 - s), s = sigmoid(x); with e = exp(-|x|):
+ *   x >= 0: (1 + e + x e) / (1 + e)^2
+ *   x < 0:  e N / (1 + e)^2, N = 1 + e + x
+ * N has a root at X0 = -1.2784645427610737 (where silu' = 0), and there the 2^-28 of the float
+ * exp would be cancelled: on [-2, -0.75], N = (x - X0) K(x) instead, K(x) = (1 + e^x + x)/(x - X0)
+ * a polynomial in d = x + 1.375 of degree 6, constant term split in two floats (added in
+ * double), fitted as gelu's tables (vmath-f.h): numpy weighted least squares on 4000
+ * Chebyshev nodes, Lawson reweighting to minimax relative error, coefficients rounded to float
+ * from c1 up with refits; max relative error of the float evaluation 8.8e-9. Outside the
+ * interval |N| > 0.4, so N = 1 + e + x in double loses nothing. x is clamped to [-200, 200].
+ */
+#define SILU_X0 -0x1.474973c84120bp+0
+static const float silu_k[8] = {0x1.43f444p+0f, 0x1.6d5ebep-27f, 0x1.0b71bp-3f,  0x1.61b482p-5f,
+                                0x1.5ff518p-7f, 0x1.18a918p-9f, 0x1.79dbeap-12f, 0x1.ae1684p-15f};
+FM_INLINE vd fm_dsilu_d(vd e, vd dy, vd xd, vd k)
+{
+    vd one = vd_set1(1.0);
+    vd in = vd_and(vd_ge(xd, vd_set1(-2.0)), vd_le(xd, vd_set1(-0.75)));
+    vd nn = vd_select(in, vd_mul(vd_sub(xd, vd_set1(SILU_X0)), k), vd_add(vd_add(one, e), xd));
+    vd neg = vd_lt(xd, vd_set1(0.0));
+    vd num = vd_select(neg, vd_mul(e, nn), vd_fma(xd, e, vd_add(one, e)));
+    vd d = vd_add(one, e);
+    return vd_mul(dy, vd_div(num, vd_mul(d, d)));
+}
+FM_INLINE vf fm_dsilu(vf x, vf dy, const struct act_params *p)
+{
+    (void)p;
+    vf xc = fm_min(vf_max(x, vf_set1(-200.0f)), vf_set1(200.0f));
+    struct fm_exp_parts e = fm_exp_parts(vf_or(xc, vf_set1(-0.0f)), vf_zero());
+    vf d = vf_add(xc, vf_set1(1.375f)), d2 = vf_mul(d, d);
+#define C(k) vf_set1(silu_k[(k) + 1])
+    vf p12 = vf_fma(C(2), d, C(1)), p34 = vf_fma(C(4), d, C(3)), p56 = vf_fma(C(6), d, C(5));
+    vf q = vf_fma(vf_fma(p56, d2, p34), d2, p12);
+#undef C
+    vf t = vf_fma(q, d, vf_set1(silu_k[1]));
+    vd c0 = vd_set1((double)silu_k[0]);
+    return vf_from_vd(fm_dsilu_d(FM_EXP_D(e, lo), vd_from_lo(dy), vd_from_lo(xc), vd_add(c0, vd_from_lo(t))),
+                      fm_dsilu_d(FM_EXP_D(e, hi), vd_from_hi(dy), vd_from_hi(xc), vd_add(c0, vd_from_hi(t))));
+}
+
+/*
+ * softplus(x) = (max(z, 0) + log1p(e)) / beta, e = exp(-|z|), z = beta x; z > threshold gives x.
+ * log1p(e) = e G(|z|) with G from softplus_g_tab (vmath-f.h): no log is evaluated, and for
+ * z << 0 the result keeps e's relative accuracy down to underflow. z = zh + zl exactly (fma),
+ * so the exp has no error from rounding z; the sum, the product and the division (a multiply
+ * by 1/beta in double, 2^-53 relative) are in double and rounded once.
+ */
+struct fm_softplus_c {
+    vf beta;
+    vd bd, inv_beta, th;
+};
+FM_INLINE vd fm_softplus_d(vd e, vd g, vd xd, const struct fm_softplus_c *c)
+{
+    vd zd = vd_mul(c->bd, xd); /* exact */
+    vd y = vd_mul(vd_fma(e, g, vd_max(zd, vd_set1(0.0))), c->inv_beta);
+    return vd_select(vd_gt(zd, c->th), xd, y);
+}
+FM_INLINE vf fm_softplus(vf x, const struct fm_softplus_c *c)
+{
+    vf zh = vf_mul(c->beta, x);
+    vf zl = vf_fma(c->beta, x, vf_sub(vf_zero(), zh));
+    vf neg = vf_lt(zh, vf_zero());
+    vf nzh = vf_or(zh, vf_set1(-0.0f));                 /* -|zh| */
+    vf nzl = vf_select(neg, zl, vf_sub(vf_zero(), zl)); /* the matching low part */
+    vf big = vf_lt(nzh, vf_set1(-200.0f));              /* also +-inf, whose zl is NaN */
+    struct fm_exp_parts e = fm_exp_parts(vf_max(nzh, vf_set1(-200.0f)), vf_andnot(big, nzl));
+    vf c0h, t = fm_table_poly(softplus_g_tab, fm_min(vf_andnot(vf_set1(-0.0f), zh), vf_set1(22.0f)), &c0h);
+    return vf_from_vd(fm_softplus_d(FM_EXP_D(e, lo), vd_add(vd_from_lo(c0h), vd_from_lo(t)), vd_from_lo(x), c),
+                      fm_softplus_d(FM_EXP_D(e, hi), vd_add(vd_from_hi(c0h), vd_from_hi(t)), vd_from_hi(x), c));
+}
+
+void FKN(softplus, fwd)(size_t n, const float *x, float *y, const struct act_params *p)
+{
+    struct fm_softplus_c c = {vf_set1(p->beta), vd_set1((double)p->beta), vd_set1(1.0 / (double)p->beta),
+                              vd_set1((double)p->threshold)};
+    size_t i = 0;
+    for (; i + VLEN <= n; i += VLEN) {
+        vf a = vf_load(x + i);
+        vf_store(y + i, vf_select(vf_isnan(a), a, fm_softplus(a, &c)));
+    }
+    for (; i < n; i++)
+        y[i] = ref_fwd1(ACT_OP_SOFTPLUS, p, x[i]);
+}
+
+/*
+ * mish(x) = x tanh(softplus(x)) = x t, t a rational function of q = exp(-|x|) (as ref.h):
+ *   x >= 0: t = (1 + 2q) / (1 + 2q + 2q^2),   x < 0: t = q (q + 2) / (q^2 + 2q + 2)
+ * no cancellation in either, all in double after the float exp. x is clamped below at -200
+ * (mish(-200) ~ -3e-85 rounds to -0; +inf stays, t(inf) = 1).
+ */
+FM_INLINE vd fm_mish_d(vd q, vd xd)
+{
+    vd one = vd_set1(1.0), two = vd_set1(2.0);
+    vd pos = vd_ge(xd, vd_set1(0.0));
+    vd q2 = vd_add(q, two);
+    vd num = vd_select(pos, vd_fma(two, q, one), vd_mul(q, q2));
+    vd den = vd_select(pos, vd_fma(vd_add(q, q), vd_add(one, q), one), vd_fma(q, q2, two));
+    return vd_mul(xd, vd_div(num, den));
+}
+FM_INLINE vf fm_mish(vf x)
+{
+    vf xc = vf_max(x, vf_set1(-200.0f));
+    struct fm_exp_parts e = fm_exp_parts(vf_max(vf_or(x, vf_set1(-0.0f)), vf_set1(-200.0f)), vf_zero());
+    return vf_from_vd(fm_mish_d(FM_EXP_D(e, lo), vd_from_lo(xc)), fm_mish_d(FM_EXP_D(e, hi), vd_from_hi(xc)));
+}
+
+/*
+ * gelu_tanh(x) = x sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3). u is computed in double (as
+ * the reference; x^3 does not overflow there) and -2|u|, clamped to [-200, 0], is split into
+ * float hi + lo for the exp: rounding 2u to float would cost up to |2u| 2^-24 of relative error.
+ * x is clamped below at -20 (there 2u < -200 and the result is far below the smallest float).
+ */
+FM_INLINE vd fm_gelu_tanh_v(vd xd)
+{
+    vd u = vd_mul(vd_set1(0.79788456080286535587989211986876),
+                  vd_fma(vd_mul(vd_mul(xd, xd), xd), vd_set1(0.044715), xd));
+    return vd_max(vd_mul(vd_andnot(vd_set1(-0.0), u), vd_set1(-2.0)), vd_set1(-200.0));
+}
+FM_INLINE vd fm_gelu_tanh_d(vd e, vd xd)
+{
+    vd one = vd_set1(1.0);
+    return vd_mul(xd, vd_div(vd_select(vd_lt(xd, vd_set1(0.0)), e, one), vd_add(one, e)));
+}
+FM_INLINE vf fm_gelu_tanh(vf x)
+{
+    vf xc = vf_max(x, vf_set1(-20.0f));
+    vd xl = vd_from_lo(xc), xh = vd_from_hi(xc);
+    vd vl = fm_gelu_tanh_v(xl), vh = fm_gelu_tanh_v(xh);
+    vf zh = vf_from_vd(vl, vh);
+    vf zl = vf_from_vd(vd_sub(vl, vd_from_lo(zh)), vd_sub(vh, vd_from_hi(zh)));
+    struct fm_exp_parts e = fm_exp_parts(zh, zl);
+    return vf_from_vd(fm_gelu_tanh_d(FM_EXP_D(e, lo), xl), fm_gelu_tanh_d(FM_EXP_D(e, hi), xh));
+}
+
+#define DEFINE_FAST_BWD(op, OP, F)                                                               \
+    void FKN(op, bwd)(size_t n, const float *x, const float *dy, float *dx, const struct act_params *p) \
+    {                                                                                            \
+        size_t i = 0;                                                                            \
+        for (; i + VLEN <= n; i += VLEN) {                                                       \
+            vf a = vf_load(x + i), g = vf_load(dy + i);                                          \
+            vf_store(dx + i, vf_select(vf_isnan(a), a, F(a, g, p)));                             \
+        }                                                                                        \
+        for (; i < n; i++)                                                                       \
+            dx[i] = ref_bwd1(ACT_OP_##OP, p, x[i], dy[i]);                                       \
+    }
+
+DEFINE_FAST_FWD(tanh, TANH, fm_tanh)
+DEFINE_FAST_FWD(mish, MISH, fm_mish)
+DEFINE_FAST_FWD(gelu_tanh, GELU_TANH, fm_gelu_tanh)
+DEFINE_FAST_BWD(sigmoid, SIGMOID, fm_dsigmoid)
+DEFINE_FAST_BWD(silu, SILU, fm_dsilu)
+DEFINE_FAST_BWD(tanh, TANH, fm_dtanh)
+DEFINE_FAST_BWD(elu, ELU, fm_delu)
+DEFINE_FAST_BWD(selu, SELU, fm_dselu)
+DEFINE_FAST_BWD(softplus, SOFTPLUS, fm_dsoftplus)
