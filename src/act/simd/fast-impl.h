@@ -237,16 +237,23 @@ static inline vd fm_gelu_fwd_d(const struct fm_gelu_d *h, vd xs)
     return vd_select(vd_gt(xs, vd_set1(0.0)), vd_sub(xs, xre), xre);
 }
 
-FM_INLINE vf fm_gelu(vf x)
+/* What forward and backward share: |x| clamped to clamp, E's parts and the table polynomial of
+ * tab at a, widened to doubles in two halves (lo, hi) with the sign of x kept on the clamped x. */
+FM_INLINE void fm_gelu_halves(vf x, const float (*tab)[8], float clamp, struct fm_gelu_d *lo, struct fm_gelu_d *hi)
 {
     vf sign = vf_and(x, vf_set1(-0.0f));
-    vf a = fm_min(vf_andnot(vf_set1(-0.0f), x), vf_set1(15.0f));
+    vf a = fm_min(vf_andnot(vf_set1(-0.0f), x), vf_set1(clamp));
     struct fm_exp_parts g = fm_exp_neg_half_sq(a);
-    vf c0h, t = fm_table_poly(gelu_r_tab, a, &c0h);
+    vf c0h, t = fm_table_poly(tab, a, &c0h);
     vf xc = vf_or(a, sign);
+    FM_GELU_HALF(*lo, lo, xc, t, c0h, g);
+    FM_GELU_HALF(*hi, hi, xc, t, c0h, g);
+}
+
+FM_INLINE vf fm_gelu(vf x)
+{
     struct fm_gelu_d lo, hi;
-    FM_GELU_HALF(lo, lo, xc, t, c0h, g);
-    FM_GELU_HALF(hi, hi, xc, t, c0h, g);
+    fm_gelu_halves(x, gelu_r_tab, 15.0f, &lo, &hi);
     return vf_from_vd(fm_gelu_fwd_d(&lo, vd_from_lo(x)), fm_gelu_fwd_d(&hi, vd_from_hi(x)));
 }
 
@@ -261,14 +268,8 @@ static inline vd fm_dgelu_d(const struct fm_gelu_d *h, vd dy)
 
 FM_INLINE vf fm_dgelu(vf x, vf dy)
 {
-    vf sign = vf_and(x, vf_set1(-0.0f));
-    vf a = fm_min(vf_andnot(vf_set1(-0.0f), x), vf_set1(20.0f));
-    struct fm_exp_parts g = fm_exp_neg_half_sq(a);
-    vf c0h, t = fm_table_poly(gelu_h_tab, a, &c0h);
-    vf xc = vf_or(a, sign);
     struct fm_gelu_d lo, hi;
-    FM_GELU_HALF(lo, lo, xc, t, c0h, g);
-    FM_GELU_HALF(hi, hi, xc, t, c0h, g);
+    fm_gelu_halves(x, gelu_h_tab, 20.0f, &lo, &hi);
     return vf_from_vd(fm_dgelu_d(&lo, vd_from_lo(dy)), fm_dgelu_d(&hi, vd_from_hi(dy)));
 }
 
