@@ -1,11 +1,12 @@
 /*
  * Training on real data (a Fashion-MNIST subset, skipped when the data is not installed):
- * accuracy bounds, determinism (two runs, same bits), and through the actlab command,
+ * accuracy bounds, determinism (two runs, same bits, with 1, 2 and 3 threads), and through the actlab command,
  * --resume gives the same model as an uninterrupted run, evaluate agrees with metrics.csv.
  * Usage: nn_train [path/to/actlab]
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,42 @@ static void test_accuracy_and_determinism(void)
               "%s %s: two seeded runs differ", cases[i].spec, cases[i].act);
         nn_model_free(&a);
         nn_model_free(&b);
+    }
+}
+
+/*
+ * With 2 and 3 engine threads (3 > the cores CI has: workers then sleep and wake, and a GEMM
+ * splits into 3), two seeded runs give the same bits, and the result matches the 1-thread run
+ * to training noise (the split GEMMs may round differently at the edges of their blocks).
+ */
+static void test_threads(void)
+{
+    static const struct {
+        const char *spec, *act;
+    } cases[] = {
+        {"mlp", "relu"},
+        {"conv:8,k=5,pad=2;act;maxpool:2;conv:16,k=5;act;avgpool:2;flatten;dense:10", "elu"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct nn_model one;
+        double l1;
+        double acc1 = run(&one, cases[i].spec, cases[i].act, NN_OPTIM_SGD, 0.02, 1, 5, &l1);
+        for (int t = 2; t <= 3; t++) {
+            nn_set_threads(t);
+            struct nn_model a, b;
+            double la, lb;
+            double acca = run(&a, cases[i].spec, cases[i].act, NN_OPTIM_SGD, 0.02, 1, 5, &la);
+            double accb = run(&b, cases[i].spec, cases[i].act, NN_OPTIM_SGD, 0.02, 1, 5, &lb);
+            nn_set_threads(1);
+            CHECK(acca == accb && la == lb && !memcmp(a.params, b.params, a.n_params * 4),
+                  "%s %s, %d threads: two seeded runs differ", cases[i].spec, cases[i].act, t);
+            CHECK(fabs(acca - acc1) < 0.03 && fabs(la - l1) < 0.02 * l1,
+                  "%s %s: %d threads give accuracy %.4f loss %.5f, 1 thread %.4f %.5f", cases[i].spec, cases[i].act,
+                  t, acca, la, acc1, l1);
+            nn_model_free(&a);
+            nn_model_free(&b);
+        }
+        nn_model_free(&one);
     }
 }
 
@@ -178,6 +215,7 @@ int main(int argc, char **argv)
     nn_dataset_normalise(&g_train, mean, std);
     nn_dataset_normalise(&g_test, mean, std);
     test_accuracy_and_determinism();
+    test_threads();
     if (argc > 1)
         test_cli(argv[1]);
     else

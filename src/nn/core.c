@@ -104,12 +104,19 @@ uint64_t nn_rng_below(struct nn_rng *r, uint64_t n)
 
 static int g_threads = 1;
 
+/*
+ * With more than one engine thread, OpenBLAS runs single-threaded and nn_gemm splits C into
+ * one block of rows or columns per engine thread (nn_parallel_for), each an independent sgemm,
+ * so GEMMs, im2col, pooling and the optimizer share one pool of threads instead of two pools
+ * competing for the cores. The split depends only on the shapes and the thread count, so
+ * results are the same from run to run for a given thread count.
+ */
 enum nn_status nn_set_threads(int n)
 {
     if (n < 1 || n > 1024)
         return NN_ERR_INVALID_ARG;
     g_threads = n;
-    openblas_set_num_threads(n);
+    openblas_set_num_threads(1);
     return NN_OK;
 }
 
@@ -118,11 +125,52 @@ int nn_threads(void)
     return g_threads;
 }
 
+static void sgemm1(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
+                   const float *b, size_t ldb, float beta, float *c, size_t ldc)
+{
+    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (blasint)m,
+                (blasint)n, (blasint)k, alpha, a, (blasint)lda, b, (blasint)ldb, beta, c, (blasint)ldc);
+}
+
+/* Rows or columns of C are split in units of GEMM_UNIT, a multiple of OpenBLAS's register tiles. */
+#define GEMM_UNIT 16
+/* Below this many multiply-adds a GEMM is not worth splitting. */
+#define GEMM_SPLIT_MIN 262144.0
+
+struct gemm_job {
+    int ta, tb, by_rows;
+    size_t m, n, k;
+    float alpha, beta;
+    const float *a, *b;
+    float *c;
+    size_t lda, ldb, ldc;
+};
+
+static void gemm_part(void *ctx, size_t u0, size_t u1)
+{
+    const struct gemm_job *g = ctx;
+    size_t total = g->by_rows ? g->m : g->n;
+    size_t i0 = u0 * GEMM_UNIT, i1 = u1 * GEMM_UNIT < total ? u1 * GEMM_UNIT : total;
+    if (g->by_rows) /* rows i0..i1 of op(A) and of C */
+        sgemm1(g->ta, g->tb, i1 - i0, g->n, g->k, g->alpha, g->ta ? g->a + i0 : g->a + i0 * g->lda, g->lda, g->b,
+               g->ldb, g->beta, g->c + i0 * g->ldc, g->ldc);
+    else /* columns i0..i1 of op(B) and of C */
+        sgemm1(g->ta, g->tb, g->m, i1 - i0, g->k, g->alpha, g->a, g->lda, g->tb ? g->b + i0 * g->ldb : g->b + i0,
+               g->ldb, g->beta, g->c + i0, g->ldc);
+}
+
 void nn_gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const float *b,
              size_t ldb, float beta, float *c, size_t ldc)
 {
     if (m == 0 || n == 0)
         return;
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (blasint)m,
-                (blasint)n, (blasint)k, alpha, a, (blasint)lda, b, (blasint)ldb, beta, c, (blasint)ldc);
+    /* Split the longer side of C: each part packs all of the other operand, the smaller one. */
+    int by_rows = m >= n;
+    size_t units = ((by_rows ? m : n) + GEMM_UNIT - 1) / GEMM_UNIT;
+    if (g_threads < 2 || units < 2 || (double)m * (double)n * (double)k < GEMM_SPLIT_MIN) {
+        sgemm1(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        return;
+    }
+    struct gemm_job g = {ta, tb, by_rows, m, n, k, alpha, beta, a, b, c, lda, ldb, ldc};
+    nn_parallel_for(units, 1, gemm_part, &g);
 }

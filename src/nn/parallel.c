@@ -1,34 +1,62 @@
 /*
- * The engine's threads: a tiny pool for the loops BLAS does not run (im2col, pooling,
- * element-wise layers, optimizer updates). Work is split into contiguous ranges, one per
- * thread, each writing only its own outputs, so results never depend on the thread count.
- * Workers block on a condition variable (no spinning), so they never steal a core from
- * OpenBLAS's threads between regions.
+ * The engine's threads: a tiny pool for everything the engine runs in parallel: GEMMs (split
+ * by nn_gemm, OpenBLAS single-threaded), im2col, pooling, element-wise layers, optimizer
+ * updates. Work is split into contiguous ranges, one per thread, each writing only its own
+ * outputs, so results never depend on timing.
+ *
+ * A training step opens a few dozen short regions (tens of microseconds each), so waking a
+ * worker through a condition variable for each one (a futex wake and a context switch, 10-30
+ * us on a VM) costs as much as the work. Workers therefore spin on the region counter for a
+ * while after each region (POOL_SPIN_NS, pausing and yielding) and only then block; the
+ * caller spins for the stragglers likewise. An idle pool blocks, so it never steals a core
+ * for long.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <time.h>
 
 #include "internal.h"
 
 #define POOL_MAX 64
+/* How long a worker spins for the next region before it blocks. */
+#define POOL_SPIN_NS 200000
 
-/* pool_region serialises callers (engine calls from several user threads); pool_mu guards the
- * fields below between the caller and the workers of one region. */
+/* pool_region serialises callers (engine calls from several user threads); pool_mu and the
+ * condition variables are only for workers that stopped spinning. */
 static pthread_mutex_t pool_region = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t pool_go = PTHREAD_COND_INITIALIZER, pool_done = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t pool_go = PTHREAD_COND_INITIALIZER;
 
 static struct {
     pthread_t tid[POOL_MAX];
-    size_t started;      /* workers created */
-    size_t active;       /* workers taking part in the current region */
-    uint64_t generation; /* bumped per region */
-    size_t pending;      /* workers still running the current region */
+    size_t started;                /* workers created (under pool_region) */
+    uint64_t start_gen[POOL_MAX];  /* the region counter when worker i + 1 was created */
+    _Atomic uint64_t generation;   /* bumped per region, after the fields below are set */
+    _Atomic size_t pending;        /* workers yet to finish (or skip) the current region */
+    size_t sleepers;               /* workers blocked on pool_go (under pool_mu) */
     void (*fn)(void *, size_t, size_t);
     void *ctx;
     size_t n, parts;
 } pool;
+
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static void run_part(size_t part)
 {
@@ -37,23 +65,42 @@ static void run_part(size_t part)
         pool.fn(pool.ctx, b, e);
 }
 
+/* Wait until the region counter differs from seen; returns the new value. */
+static uint64_t wait_region(uint64_t seen)
+{
+    uint64_t g, t0 = 0;
+    for (unsigned spins = 0;; spins++) {
+        g = atomic_load_explicit(&pool.generation, memory_order_acquire);
+        if (g != seen)
+            return g;
+        if (spins < 64) {
+            cpu_relax();
+            continue;
+        }
+        if (!t0)
+            t0 = now_ns();
+        else if (now_ns() - t0 > POOL_SPIN_NS)
+            break;
+        sched_yield();
+    }
+    pthread_mutex_lock(&pool_mu);
+    pool.sleepers++;
+    while ((g = atomic_load_explicit(&pool.generation, memory_order_acquire)) == seen)
+        pthread_cond_wait(&pool_go, &pool_mu);
+    pool.sleepers--;
+    pthread_mutex_unlock(&pool_mu);
+    return g;
+}
+
 static void *worker(void *arg)
 {
     size_t me = (size_t)(uintptr_t)arg; /* part index, >= 1 */
-    uint64_t seen = 0;
-    pthread_mutex_lock(&pool_mu);
+    uint64_t seen = pool.start_gen[me - 1];
     for (;;) {
-        while (pool.generation == seen || me >= pool.parts)
-            if (pool.generation != seen && me >= pool.parts)
-                seen = pool.generation; /* not needed in this region */
-            else
-                pthread_cond_wait(&pool_go, &pool_mu);
-        seen = pool.generation;
-        pthread_mutex_unlock(&pool_mu);
-        run_part(me);
-        pthread_mutex_lock(&pool_mu);
-        if (--pool.pending == 0)
-            pthread_cond_signal(&pool_done);
+        seen = wait_region(seen);
+        if (me < pool.parts)
+            run_part(me);
+        atomic_fetch_sub_explicit(&pool.pending, 1, memory_order_acq_rel);
     }
     return NULL;
 }
@@ -73,8 +120,8 @@ void nn_parallel_for(size_t n, size_t grain, void (*fn)(void *ctx, size_t begin,
         return;
     }
     pthread_mutex_lock(&pool_region);
-    pthread_mutex_lock(&pool_mu);
     while (pool.started < t - 1) {
+        pool.start_gen[pool.started] = atomic_load_explicit(&pool.generation, memory_order_relaxed);
         if (pthread_create(&pool.tid[pool.started], NULL, worker, (void *)(uintptr_t)(pool.started + 1)) != 0)
             break;
         pthread_detach(pool.tid[pool.started]);
@@ -82,18 +129,23 @@ void nn_parallel_for(size_t n, size_t grain, void (*fn)(void *ctx, size_t begin,
     }
     if (t > pool.started + 1)
         t = pool.started + 1;
+    /* Every started worker takes part in every region (those not needed skip the work) and the
+     * caller waits for all of them: so no worker can read the fields of the next region early. */
     pool.fn = fn;
     pool.ctx = ctx;
     pool.n = n;
     pool.parts = t;
-    pool.pending = t - 1;
-    pool.generation++;
-    pthread_cond_broadcast(&pool_go);
+    atomic_store_explicit(&pool.pending, pool.started, memory_order_relaxed);
+    atomic_fetch_add_explicit(&pool.generation, 1, memory_order_acq_rel);
+    pthread_mutex_lock(&pool_mu);
+    if (pool.sleepers)
+        pthread_cond_broadcast(&pool_go);
     pthread_mutex_unlock(&pool_mu);
     run_part(0);
-    pthread_mutex_lock(&pool_mu);
-    while (pool.pending)
-        pthread_cond_wait(&pool_done, &pool_mu);
-    pthread_mutex_unlock(&pool_mu);
+    for (unsigned spins = 0; atomic_load_explicit(&pool.pending, memory_order_acquire); spins++)
+        if (spins < 256)
+            cpu_relax();
+        else
+            sched_yield();
     pthread_mutex_unlock(&pool_region);
 }
