@@ -125,9 +125,11 @@ int nn_threads(void)
     return g_threads;
 }
 
-static void sgemm1(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
-                   const float *b, size_t ldb, float beta, float *c, size_t ldc)
+void nn_gemm1(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const float *b,
+              size_t ldb, float beta, float *c, size_t ldc)
 {
+    if (m == 0 || n == 0)
+        return;
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (blasint)m,
                 (blasint)n, (blasint)k, alpha, a, (blasint)lda, b, (blasint)ldb, beta, c, (blasint)ldc);
 }
@@ -152,10 +154,10 @@ static void gemm_part(void *ctx, size_t u0, size_t u1)
     size_t total = g->by_rows ? g->m : g->n;
     size_t i0 = u0 * GEMM_UNIT, i1 = u1 * GEMM_UNIT < total ? u1 * GEMM_UNIT : total;
     if (g->by_rows) /* rows i0..i1 of op(A) and of C */
-        sgemm1(g->ta, g->tb, i1 - i0, g->n, g->k, g->alpha, g->ta ? g->a + i0 : g->a + i0 * g->lda, g->lda, g->b,
+        nn_gemm1(g->ta, g->tb, i1 - i0, g->n, g->k, g->alpha, g->ta ? g->a + i0 : g->a + i0 * g->lda, g->lda, g->b,
                g->ldb, g->beta, g->c + i0 * g->ldc, g->ldc);
     else /* columns i0..i1 of op(B) and of C */
-        sgemm1(g->ta, g->tb, g->m, i1 - i0, g->k, g->alpha, g->a, g->lda, g->tb ? g->b + i0 * g->ldb : g->b + i0,
+        nn_gemm1(g->ta, g->tb, g->m, i1 - i0, g->k, g->alpha, g->a, g->lda, g->tb ? g->b + i0 * g->ldb : g->b + i0,
                g->ldb, g->beta, g->c + i0, g->ldc);
 }
 
@@ -168,7 +170,7 @@ void nn_gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const fl
     int by_rows = m >= n;
     size_t units = ((by_rows ? m : n) + GEMM_UNIT - 1) / GEMM_UNIT;
     if (g_threads < 2 || units < 2 || (double)m * (double)n * (double)k < GEMM_SPLIT_MIN) {
-        sgemm1(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        nn_gemm1(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         return;
     }
     struct gemm_job g = {ta, tb, by_rows, m, n, k, alpha, beta, a, b, c, lda, ldb, ldc};

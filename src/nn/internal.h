@@ -14,6 +14,11 @@
 void nn_gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const float *b,
              size_t ldb, float beta, float *c, size_t ldc);
 
+/* The same as one single-threaded sgemm, whatever the thread count: for callers that split the
+ * work over the engine's threads themselves (and may call it from those threads). */
+void nn_gemm1(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const float *b,
+              size_t ldb, float beta, float *c, size_t ldc);
+
 /*
  * Run fn(ctx, begin, end) over [0, n) split into one contiguous range per engine thread
  * (nn_set_threads), ranges of at least grain items; serial when n < 2 * grain. fn must write
