@@ -123,6 +123,8 @@ static void test_conv(void)
     conv_case(2, 2, 7, 8, 3, 3, 4, 3, 2);
     conv_case(2, 1, 5, 5, 2, 5, 5, 2, 2);
     conv_case(1, 1, 3, 3, 1, 3, 3, 1, 3); /* rows and columns entirely in the padding */
+    conv_case(5, 3, 8, 8, 4, 3, 3, 1, 2); /* stride 1, pad = k - 1 */
+    conv_case(3, 2, 6, 6, 2, 3, 3, 1, 0); /* stride 1, no padding */
     conv_case(2, 3, 6, 9, 2, 2, 5, 2, 1);
     conv_case(30, 8, 28, 28, 3, 5, 5, 1, 2); /* several im2col chunks */
     struct nn_conv2d bad = {1, 3, 3, 1, 5, 5, 1, 0};
@@ -652,7 +654,11 @@ int main(void)
     nn_rng_seed(&g_rng, 12345);
     nn_set_threads(1);
     test_dense();
-    test_conv();
+    for (int t = 1; t <= 3; t++) { /* 2 and 3 threads: several slots, weight gradients summed */
+        nn_set_threads(t);
+        test_conv();
+    }
+    nn_set_threads(1);
     test_bias_sums();
     test_pools();
     test_pool_ties();
