@@ -304,9 +304,9 @@ void TKN(gelu, bwd)(size_t n, const float *x, const float *dy, float *dx, const 
  * kernels' properties: f' stays relative-accurate where it is far below FLT_MIN (exp is
  * taken down to z = -200, 2^-289), dy up to FLT_MAX neither overflows early nor loses the
  * product, and one rounding at the end. Measured max ULP (all 2^32 inputs) is given in the
- * registry comment (kernels.inc). Not done this way yet:
- * gelu_tanh and mish backward, whose derivative has a root where the 2^-28 of the float exp
- * would be cancelled (silu's is handled below).
+ * registry comment (kernels.inc). Not done this way yet: gelu_tanh backward, whose derivative
+ * has a root where the 2^-28 of the float exp would be cancelled (silu's and mish's are
+ * handled below, by a polynomial with the root factored out).
  */
 
 /* sigmoid'(x) dy = dy e / (1 + e)^2, e = exp(-|x|) */
@@ -505,6 +505,53 @@ FM_INLINE vf fm_mish(vf x)
 }
 
 /*
+ * mish'(x) = t + x (1 - t^2) sigmoid(x), with q = exp(-|x|) (rational forms of ref.h):
+ *   x >= 0: (N D + 4 x q^2 (1 + q)) / D^2,  N = 1 + 2q, D = 1 + 2q + 2q^2 (no cancellation)
+ *   x < 0:  q B / D^2,  D = q^2 + 2q + 2,  B = (q + 2) D + 4 x (1 + q)
+ * B has a root at X0 = -1.1924312145154954 (where mish' = 0), and there the 2^-28 of the float
+ * exp would be cancelled: on [-1.75, -0.75], B = (x - X0) K(x) instead, K a polynomial in
+ * d = x + 1.25 of degree 7, constant term split in two floats (added in double), fitted by
+ * scripts/fit_root_poly.py (least squares, Lawson reweighting to minimax relative error,
+ * coefficients rounded to float with refits); max relative error of the float evaluation
+ * 2.9e-8. Outside the interval |B| >= 2 and its terms cancel by at most a factor 4.4.
+ * x is clamped to [-200, 200].
+ */
+#define MISH_X0 -0x1.31432c0d12d85p+0
+static const float mish_k[9] = {0x1.92098ap+2f,  0x1.306b42p-23f, 0x1.0f6ce2p+1f, 0x1.31a118p+0f, 0x1.063088p-1f,
+                                0x1.82cccap-3f,  0x1.068962p-4f,  0x1.5fbfe8p-6f, 0x1.a8d972p-8f};
+FM_INLINE vd fm_dmish_d(vd q, vd dy, vd xd, vd k)
+{
+    vd one = vd_set1(1.0), two = vd_set1(2.0), four = vd_set1(4.0);
+    vd q1 = vd_add(one, q), q2 = vd_add(q, two);
+    vd fxq1 = vd_mul(vd_mul(four, xd), q1);                     /* 4 x (1 + q) */
+    /* x >= 0 */
+    vd dp = vd_fma(vd_add(q, q), q1, one);                        /* 1 + 2q + 2q^2 */
+    vd nump = vd_fma(vd_fma(two, q, one), dp, vd_mul(fxq1, vd_mul(q, q)));
+    /* x < 0 */
+    vd dn = vd_fma(q, q2, two);                                   /* q^2 + 2q + 2 */
+    vd in = vd_and(vd_ge(xd, vd_set1(-1.75)), vd_le(xd, vd_set1(-0.75)));
+    vd b = vd_select(in, vd_mul(vd_sub(xd, vd_set1(MISH_X0)), k), vd_fma(q2, dn, fxq1));
+    vd pos = vd_ge(xd, vd_set1(0.0));
+    vd num = vd_select(pos, nump, vd_mul(q, b)), den = vd_select(pos, dp, dn);
+    return vd_mul(dy, vd_div(num, vd_mul(den, den)));
+}
+FM_INLINE vf fm_dmish(vf x, vf dy, const struct act_params *p)
+{
+    (void)p;
+    vf xc = fm_min(vf_max(x, vf_set1(-200.0f)), vf_set1(200.0f));
+    struct fm_exp_parts e = fm_exp_parts(vf_or(xc, vf_set1(-0.0f)), vf_zero());
+    vf d = vf_add(xc, vf_set1(1.25f)), d2 = vf_mul(d, d);
+#define C(k) vf_set1(mish_k[(k) + 1])
+    vf p12 = vf_fma(C(2), d, C(1)), p34 = vf_fma(C(4), d, C(3)), p56 = vf_fma(C(6), d, C(5));
+    vf q = vf_fma(vf_fma(vf_fma(C(7), d2, p56), d2, p34), d2, p12);
+#undef C
+    vf t = vf_fma(q, d, vf_set1(mish_k[1]));
+    vd c0 = vd_set1((double)mish_k[0]);
+    return vf_from_vd(fm_dmish_d(FM_EXP_D(e, lo), vd_from_lo(dy), vd_from_lo(xc), vd_add(c0, vd_from_lo(t))),
+                      fm_dmish_d(FM_EXP_D(e, hi), vd_from_hi(dy), vd_from_hi(xc), vd_add(c0, vd_from_hi(t))));
+}
+
+/*
  * gelu_tanh(x) = x sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3). u is computed in double (as
  * the reference; x^3 does not overflow there) and -2|u|, clamped to [-200, 0], is split into
  * float hi + lo for the exp: rounding 2u to float would cost up to |2u| 2^-24 of relative error.
@@ -553,3 +600,4 @@ DEFINE_FAST_BWD(tanh, TANH, fm_dtanh)
 DEFINE_FAST_BWD(elu, ELU, fm_delu)
 DEFINE_FAST_BWD(selu, SELU, fm_dselu)
 DEFINE_FAST_BWD(softplus, SOFTPLUS, fm_dsoftplus)
+DEFINE_FAST_BWD(mish, MISH, fm_dmish)
