@@ -30,9 +30,26 @@ def mish_db(x):
     return q * d + (q + 2) * (2 * q * q + 2 * q) + 4 * (1 + q) + 4 * x * q
 
 
+S2PI = 0.79788456080286535587989211986876  # sqrt(2/pi)
+
+
+def gelu_tanh_b(x):
+    # x < 0: gelu_tanh'(x) = e B / (1 + e)^2, e = exp(2u), u = sqrt(2/pi) (x + 0.044715 x^3),
+    # B = 1 + e + 2 x u', u' = sqrt(2/pi) (1 + 3 * 0.044715 x^2)
+    u = S2PI * (x + 0.044715 * x * x * x)
+    return 1 + np.exp(2 * u) + 2 * x * S2PI * (1 + 3 * 0.044715 * x * x)
+
+
+def gelu_tanh_db(x):
+    u = S2PI * (x + 0.044715 * x * x * x)
+    du = S2PI * (1 + 3 * 0.044715 * x * x)
+    return 2 * du * np.exp(2 * u) + 2 * du + 2 * x * S2PI * 6 * 0.044715 * x
+
+
 CASES = {
     # name: (B, B', root guess, lo, hi, center, degree)
     "mish": (mish_b, mish_db, -1.19, -1.75, -0.75, -1.25, 7),
+    "gelu_tanh": (gelu_tanh_b, gelu_tanh_db, -0.75, -1.5, -0.5, -1.0, 7),
 }
 
 

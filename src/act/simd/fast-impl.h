@@ -304,9 +304,9 @@ void TKN(gelu, bwd)(size_t n, const float *x, const float *dy, float *dx, const 
  * kernels' properties: f' stays relative-accurate where it is far below FLT_MIN (exp is
  * taken down to z = -200, 2^-289), dy up to FLT_MAX neither overflows early nor loses the
  * product, and one rounding at the end. Measured max ULP (all 2^32 inputs) is given in the
- * registry comment (kernels.inc). Not done this way yet: gelu_tanh backward, whose derivative
- * has a root where the 2^-28 of the float exp would be cancelled (silu's and mish's are
- * handled below, by a polynomial with the root factored out).
+ * registry comment (kernels.inc). Where a derivative has a root (silu, mish, gelu_tanh), the
+ * 2^-28 of the float exp would be cancelled there: those kernels factor the root out of a
+ * fitted polynomial near it.
  */
 
 /* sigmoid'(x) dy = dy e / (1 + e)^2, e = exp(-|x|) */
@@ -579,6 +579,62 @@ FM_INLINE vf fm_gelu_tanh(vf x)
     return vf_from_vd(fm_gelu_tanh_d(FM_EXP_D(e, lo), xl), fm_gelu_tanh_d(FM_EXP_D(e, hi), xh));
 }
 
+/*
+ * gelu_tanh'(x) = s + 2 x s (1 - s) u', s = sigmoid(2u), u' = sqrt(2/pi) (1 + 3c x^2); with
+ * e = exp(-2|u|) (float pieces, argument split as in the forward):
+ *   x >= 0: ((1 + e) + 2 x u' e) / (1 + e)^2      (no cancellation)
+ *   x < 0:  e B / (1 + e)^2,  B = 1 + e + 2 x u'
+ * B has a root at X0 = -0.75246142207101629 (where the derivative is 0), and there the 2^-28
+ * of the float exp would be cancelled: on [-1.5, -0.5], B = (x - X0) K(x), K a polynomial in
+ * d = x + 1 of degree 7 (scripts/fit_root_poly.py; max relative error of the float evaluation
+ * 9.6e-9). Outside, B's terms cancel by at most a factor 3.7. x is clamped to [-20, 20]; where
+ * -2|u| < -200 (x < -5.6), e is 0: the result is far below the smallest float there, and the
+ * clamped exp times a large B and dy could otherwise round up to a subnormal.
+ */
+#define GELU_TANH_X0 -0x1.81429f9e97e4dp-1
+static const float gelu_tanh_k[9] = {0x1.4122f2p+1f, -0x1.bc8208p-25f, -0x1.24b7c6p-2f, 0x1.6a363ap-2f,
+                                     0x1.a79ce8p-5f, 0x1.3d1896p-6f,  0x1.cc995ep-8f,  0x1.2bd23p-9f,
+                                     0x1.5f6a94p-11f};
+FM_INLINE vd fm_dgelu_tanh_d(vd e, vd v, vd dy, vd xd, vd k)
+{
+    vd one = vd_set1(1.0);
+    e = vd_andnot(vd_lt(v, vd_set1(-200.0)), e);
+    vd du = vd_mul(vd_set1(0.79788456080286535587989211986876),
+                   vd_fma(vd_mul(xd, xd), vd_set1(3 * 0.044715), one));
+    vd tx = vd_mul(vd_add(xd, xd), du); /* 2 x u' */
+    vd d = vd_add(one, e);
+    vd in = vd_and(vd_ge(xd, vd_set1(-1.5)), vd_le(xd, vd_set1(-0.5)));
+    vd b = vd_select(in, vd_mul(vd_sub(xd, vd_set1(GELU_TANH_X0)), k), vd_add(d, tx));
+    vd num = vd_select(vd_ge(xd, vd_set1(0.0)), vd_fma(tx, e, d), vd_mul(e, b));
+    return vd_mul(dy, vd_div(num, vd_mul(d, d)));
+}
+FM_INLINE vd fm_gelu_tanh_vraw(vd xd) /* -2|u|, unclamped */
+{
+    vd u = vd_mul(vd_set1(0.79788456080286535587989211986876),
+                  vd_fma(vd_mul(vd_mul(xd, xd), xd), vd_set1(0.044715), xd));
+    return vd_mul(vd_andnot(vd_set1(-0.0), u), vd_set1(-2.0));
+}
+FM_INLINE vf fm_dgelu_tanh(vf x, vf dy, const struct act_params *p)
+{
+    (void)p;
+    vf xc = fm_min(vf_max(x, vf_set1(-20.0f)), vf_set1(20.0f));
+    vd xl = vd_from_lo(xc), xh = vd_from_hi(xc);
+    vd rl = fm_gelu_tanh_vraw(xl), rh = fm_gelu_tanh_vraw(xh);
+    vd vl = vd_max(rl, vd_set1(-200.0)), vh = vd_max(rh, vd_set1(-200.0));
+    vf zh = vf_from_vd(vl, vh);
+    vf zl = vf_from_vd(vd_sub(vl, vd_from_lo(zh)), vd_sub(vh, vd_from_hi(zh)));
+    struct fm_exp_parts e = fm_exp_parts(zh, zl);
+    vf d = vf_add(xc, vf_set1(1.0f)), d2 = vf_mul(d, d);
+#define C(k) vf_set1(gelu_tanh_k[(k) + 1])
+    vf p12 = vf_fma(C(2), d, C(1)), p34 = vf_fma(C(4), d, C(3)), p56 = vf_fma(C(6), d, C(5));
+    vf q = vf_fma(vf_fma(vf_fma(C(7), d2, p56), d2, p34), d2, p12);
+#undef C
+    vf t = vf_fma(q, d, vf_set1(gelu_tanh_k[1]));
+    vd c0 = vd_set1((double)gelu_tanh_k[0]);
+    return vf_from_vd(fm_dgelu_tanh_d(FM_EXP_D(e, lo), rl, vd_from_lo(dy), xl, vd_add(c0, vd_from_lo(t))),
+                      fm_dgelu_tanh_d(FM_EXP_D(e, hi), rh, vd_from_hi(dy), xh, vd_add(c0, vd_from_hi(t))));
+}
+
 #define DEFINE_FAST_BWD(op, OP, F)                                                               \
     void FKN(op, bwd)(size_t n, const float *x, const float *dy, float *dx, const struct act_params *p) \
     {                                                                                            \
@@ -601,3 +657,4 @@ DEFINE_FAST_BWD(elu, ELU, fm_delu)
 DEFINE_FAST_BWD(selu, SELU, fm_dselu)
 DEFINE_FAST_BWD(softplus, SOFTPLUS, fm_dsoftplus)
 DEFINE_FAST_BWD(mish, MISH, fm_dmish)
+DEFINE_FAST_BWD(gelu_tanh, GELU_TANH, fm_dgelu_tanh)
