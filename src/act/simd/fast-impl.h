@@ -371,6 +371,26 @@ FM_INLINE vf fm_dselu(vf x, vf dy, const struct act_params *p)
                      vd_set1(1.0507009873554804934193349852946 * 1.6732632423543772848170429916717));
 }
 
+/* celu backward: x > 0 ? dy : dy exp(x / alpha). z = x (1/alpha) in double (relative error
+ * 2^-53, so exp(z) is off by at most 200 * 2^-53 for the |z| <= 200 that matter), clamped to
+ * [-200, 0] and split into float hi + lo for the exp. */
+FM_INLINE vd fm_dcelu_z(vd xd, vd inv)
+{
+    return vd_max(vd_mul(vd_min(xd, vd_set1(0.0)), inv), vd_set1(-200.0)); /* NaN: callers re-select */
+}
+FM_INLINE vf fm_dcelu(vf x, vf dy, const struct act_params *p)
+{
+    vd inv = vd_set1(1.0 / (double)p->alpha);
+    vd xl = vd_from_lo(x), xh = vd_from_hi(x);
+    vd zl = fm_dcelu_z(xl, inv), zh = fm_dcelu_z(xh, inv);
+    vf h = vf_from_vd(zl, zh);
+    vf l = vf_from_vd(vd_sub(zl, vd_from_lo(h)), vd_sub(zh, vd_from_hi(h)));
+    struct fm_exp_parts e = fm_exp_parts(h, l);
+    vd one = vd_set1(1.0);
+    return vf_from_vd(fm_delu_d(FM_EXP_D(e, lo), vd_from_lo(dy), xl, one, one),
+                      fm_delu_d(FM_EXP_D(e, hi), vd_from_hi(dy), xh, one, one));
+}
+
 /*
  * softplus backward: z = beta x > threshold ? dy : dy sigmoid(z). z = zh + zl exactly (fma), so
  * exp(-|z|) has no error from rounding z; the threshold compares the exact z in double.
@@ -655,6 +675,7 @@ DEFINE_FAST_BWD(silu, SILU, fm_dsilu)
 DEFINE_FAST_BWD(tanh, TANH, fm_dtanh)
 DEFINE_FAST_BWD(elu, ELU, fm_delu)
 DEFINE_FAST_BWD(selu, SELU, fm_dselu)
+DEFINE_FAST_BWD(celu, CELU, fm_dcelu)
 DEFINE_FAST_BWD(softplus, SOFTPLUS, fm_dsoftplus)
 DEFINE_FAST_BWD(mish, MISH, fm_dmish)
 DEFINE_FAST_BWD(gelu_tanh, GELU_TANH, fm_dgelu_tanh)
