@@ -8,7 +8,8 @@
  * worker through a condition variable for each one (a futex wake and a context switch, 10-30
  * us on a VM) costs as much as the work. Workers therefore spin on the region counter for a
  * while after each region (POOL_SPIN_NS, pausing and yielding) and only then block; the
- * caller spins for the stragglers likewise. An idle pool blocks, so it never steals a core
+ * caller waits for the stragglers likewise. On a machine shared with other busy programs,
+ * spinning longer would take cores from them for nothing. An idle pool blocks, so it never steals a core
  * for long.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -22,13 +23,13 @@
 
 #define POOL_MAX 64
 /* How long a worker spins for the next region before it blocks. */
-#define POOL_SPIN_NS 200000
+#define POOL_SPIN_NS 50000
 
 /* pool_region serialises callers (engine calls from several user threads); pool_mu and the
  * condition variables are only for workers that stopped spinning. */
 static pthread_mutex_t pool_region = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t pool_go = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t pool_go = PTHREAD_COND_INITIALIZER, pool_done = PTHREAD_COND_INITIALIZER;
 
 static struct {
     pthread_t tid[POOL_MAX];
@@ -37,6 +38,7 @@ static struct {
     _Atomic uint64_t generation;   /* bumped per region, after the fields below are set */
     _Atomic size_t pending;        /* workers yet to finish (or skip) the current region */
     size_t sleepers;               /* workers blocked on pool_go (under pool_mu) */
+    _Atomic int caller_waits;      /* the caller stopped spinning and waits on pool_done */
     void (*fn)(void *, size_t, size_t);
     void *ctx;
     size_t n, parts;
@@ -100,7 +102,12 @@ static void *worker(void *arg)
         seen = wait_region(seen);
         if (me < pool.parts)
             run_part(me);
-        atomic_fetch_sub_explicit(&pool.pending, 1, memory_order_acq_rel);
+        /* seq_cst, as the caller's store to caller_waits: one of the two sees the other's write */
+        if (atomic_fetch_sub(&pool.pending, 1) == 1 && atomic_load(&pool.caller_waits)) {
+            pthread_mutex_lock(&pool_mu);
+            pthread_cond_signal(&pool_done);
+            pthread_mutex_unlock(&pool_mu);
+        }
     }
     return NULL;
 }
@@ -142,10 +149,26 @@ void nn_parallel_for(size_t n, size_t grain, void (*fn)(void *ctx, size_t begin,
         pthread_cond_broadcast(&pool_go);
     pthread_mutex_unlock(&pool_mu);
     run_part(0);
-    for (unsigned spins = 0; atomic_load_explicit(&pool.pending, memory_order_acquire); spins++)
-        if (spins < 256)
+    /* Spin for the stragglers as the workers spin for work, then block (a worker that was
+     * preempted, on a busy machine, may take a whole time slice). */
+    uint64_t t0 = 0;
+    for (unsigned spins = 0; atomic_load_explicit(&pool.pending, memory_order_acquire); spins++) {
+        if (spins < 64) {
             cpu_relax();
-        else
-            sched_yield();
+            continue;
+        }
+        if (!t0)
+            t0 = now_ns();
+        else if (now_ns() - t0 > POOL_SPIN_NS) {
+            pthread_mutex_lock(&pool_mu);
+            atomic_store(&pool.caller_waits, 1);
+            while (atomic_load(&pool.pending))
+                pthread_cond_wait(&pool_done, &pool_mu);
+            atomic_store(&pool.caller_waits, 0);
+            pthread_mutex_unlock(&pool_mu);
+            break;
+        }
+        sched_yield();
+    }
     pthread_mutex_unlock(&pool_region);
 }

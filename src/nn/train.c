@@ -1,5 +1,6 @@
 /* The training epoch and the evaluation pass. */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,15 +20,47 @@ static int any_nonfinite(const float *x, size_t n)
     return bad != 0;
 }
 
-/* The first layer whose part of arena (gradients or weights) holds a NaN or inf, -1 if none. */
+/* any_nonfinite over ranges of an arena, run by nn_parallel_for. */
+struct finite_job {
+    const float *x;
+    _Atomic int bad;
+};
+static void finite_range(void *ctx, size_t b, size_t e)
+{
+    struct finite_job *j = ctx;
+    if (any_nonfinite(j->x + b, e - b))
+        atomic_store_explicit(&j->bad, 1, memory_order_relaxed);
+}
+
+/* The first layer whose part of arena (gradients or weights) holds a NaN or inf, -1 if none:
+ * a parallel scan of the whole arena first (the parameters of all layers are one block), the
+ * layer-by-layer search only when something is found. */
 static int first_nonfinite(const struct nn_model *m, const float *arena)
 {
+    struct finite_job j = {arena, 0};
+    nn_parallel_for(m->n_params, NN_GRAIN, finite_range, &j);
+    if (!atomic_load_explicit(&j.bad, memory_order_relaxed))
+        return -1;
     for (size_t i = 0; i < m->nlayers; i++) {
         const struct nn_layer *l = &m->layers[i];
         if (any_nonfinite(arena + l->w_off, l->n_w) || any_nonfinite(arena + l->b_off, l->n_b))
             return (int)i;
     }
     return -1;
+}
+
+/* Rows [r0, r1) of a batch: x[r] = the sample order[r] of the data. */
+struct gather_job {
+    float *x;
+    const float *data;
+    const size_t *order;
+    size_t isz;
+};
+static void gather_rows(void *ctx, size_t r0, size_t r1)
+{
+    const struct gather_job *g = ctx;
+    for (size_t r = r0; r < r1; r++)
+        memcpy(g->x + r * g->isz, g->data + g->order[r] * g->isz, g->isz * sizeof *g->x);
 }
 
 enum nn_status nn_train_epoch(struct nn_model *m, struct nn_optim *o, const struct nn_dataset *d, size_t batch,
@@ -62,11 +95,10 @@ enum nn_status nn_train_epoch(struct nn_model *m, struct nn_optim *o, const stru
     for (size_t b = 0; b < nb && (!max_steps || steps < max_steps); b++) {
         size_t n = b + 1 < nb ? batch : d->n - b * batch;
         float *x = m->act[0]; /* (n, input): gathered in place of the model's input slot */
-        for (size_t r = 0; r < n; r++) {
-            size_t s = order[b * batch + r];
-            memcpy(x + r * isz, d->x + s * isz, isz * sizeof *x);
-            labels[r] = d->y[s];
-        }
+        struct gather_job gj = {x, d->x, order + b * batch, isz};
+        nn_parallel_for(n, NN_GRAIN / isz + 1, gather_rows, &gj);
+        for (size_t r = 0; r < n; r++)
+            labels[r] = d->y[order[b * batch + r]];
         const float *logits;
         double loss;
         size_t right;
