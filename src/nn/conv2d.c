@@ -1,14 +1,22 @@
 /*
- * Conv2d as PyTorch's nn.Conv2d (cross-correlation, zero padding, square stride):
- * im2col of a chunk of samples, then one sgemm per chunk. The chunk size depends
- * only on the shapes and n, so results do not depend on anything else.
+ * Conv2d as PyTorch's nn.Conv2d (cross-correlation, zero padding, square stride), by im2col
+ * and one sgemm per sample. The batch is split into "slots", one per engine thread (at most
+ * as many as the workspace holds); a slot works through its samples a group at a time: the
+ * im2col of a group is sized to stay in the core's L2 cache, the GEMMs read it from there and
+ * write straight into y (already the (out_c, P) layout per sample, bias filled first, so no
+ * scatter and no zeroing pass), and backward's dcol, col2im and weight gradient stay there too.
+ * Each slot sums its own weight gradient; the slots' sums are added in slot order at the end.
+ * The split depends only on the shapes, n and the thread count.
  */
 #include <string.h>
 
 #include "internal.h"
 
-/* Floats of im2col columns per chunk we aim for (8 MiB): big GEMMs, cache-friendly. */
-#define CONV_CHUNK_FLOATS ((size_t)1 << 21)
+/* Floats of im2col columns per group we aim for (512 KiB: half of a Zen 4 core's L2). */
+#define CONV_GROUP_FLOATS ((size_t)1 << 17)
+/* Most slots a workspace holds, and the floats it may take beyond one slot (64 MiB). */
+#define CONV_MAX_SLOTS 16
+#define CONV_WS_BUDGET ((size_t)1 << 24)
 
 size_t nn_conv2d_out_h(const struct nn_conv2d *d)
 {
@@ -29,20 +37,34 @@ static size_t conv_k(const struct nn_conv2d *d)
     return d->in_c * d->kh * d->kw;
 }
 
-/* Samples per chunk for a batch of n. */
-static size_t conv_chunk(const struct nn_conv2d *d, size_t n)
+/* Samples per im2col group for a batch of n. */
+static size_t conv_group(const struct nn_conv2d *d, size_t n)
 {
     size_t per = conv_k(d) * nn_conv2d_out_h(d) * nn_conv2d_out_w(d);
-    size_t s = per ? CONV_CHUNK_FLOATS / per : 1;
-    if (s < 1)
-        s = 1;
-    return s < n ? s : (n ? n : 1);
+    size_t g = per ? CONV_GROUP_FLOATS / per : 1;
+    if (g < 1)
+        g = 1;
+    return g < n ? g : (n ? n : 1);
+}
+
+/* Floats of one slot: the im2col of a group, then a weight gradient (out_c, K). */
+static size_t conv_slot(const struct nn_conv2d *d, size_t n)
+{
+    return conv_group(d, n) * conv_k(d) * nn_conv2d_out_h(d) * nn_conv2d_out_w(d) + d->out_c * conv_k(d);
+}
+
+/* Slots the workspace holds: up to CONV_MAX_SLOTS, as the budget allows, at least one. */
+static size_t conv_max_slots(const struct nn_conv2d *d, size_t n)
+{
+    size_t per = conv_slot(d, n), s = per ? CONV_WS_BUDGET / per : 1;
+    if (s > CONV_MAX_SLOTS)
+        s = CONV_MAX_SLOTS;
+    return s ? s : 1;
 }
 
 size_t nn_conv2d_workspace(const struct nn_conv2d *d, size_t n)
 {
-    size_t p = nn_conv2d_out_h(d) * nn_conv2d_out_w(d);
-    return conv_chunk(d, n) * p * (conv_k(d) + d->out_c);
+    return conv_max_slots(d, n) * conv_slot(d, n);
 }
 
 static int conv_valid(const struct nn_conv2d *d)
@@ -148,34 +170,53 @@ static void col2im_channels(void *ctx, size_t c0, size_t c1)
     }
 }
 
-/* Samples [s0, s1): y (s, out_c, P) = GEMM result (out_c, s*P) in jb->col + bias. */
-static void scatter_samples(void *ctx, size_t s0, size_t s1)
-{
-    const struct conv_job *jb = ctx;
-    size_t p = nn_conv2d_out_h(jb->d) * nn_conv2d_out_w(jb->d), ld = jb->s * p, oc = jb->d->out_c;
-    for (size_t smp = s0; smp < s1; smp++)
-        for (size_t o = 0; o < oc; o++) {
-            float *yo = jb->y + (smp * oc + o) * p;
-            const float *t = jb->col + o * ld + smp * p;
-            for (size_t q = 0; q < p; q++)
-                yo[q] = t[q] + jb->b[o];
-        }
-}
-
-/* Samples [s0, s1): gather dy (s, out_c, P) into the channel-major (out_c, s*P) in jb->col. */
-static void gather_samples(void *ctx, size_t s0, size_t s1)
-{
-    const struct conv_job *jb = ctx;
-    size_t p = nn_conv2d_out_h(jb->d) * nn_conv2d_out_w(jb->d), ld = jb->s * p, oc = jb->d->out_c;
-    for (size_t smp = s0; smp < s1; smp++)
-        for (size_t o = 0; o < oc; o++)
-            memcpy(jb->col + o * ld + smp * p, jb->dy + (smp * oc + o) * p, p * sizeof(float));
-}
-
 /* Grain of the per-sample and per-row loops, in units of their items. */
 static size_t conv_grain(size_t items_work)
 {
     return items_work >= NN_GRAIN ? 1 : (NN_GRAIN + items_work - 1) / (items_work ? items_work : 1);
+}
+
+/* What one pass (forward or backward) over the slots shares. */
+struct conv_pass {
+    const struct nn_conv2d *d;
+    size_t n, slots;
+    const float *x, *w, *b, *dy;  /* x (n, in_c, ih, iw), w (out_c, K), b (out_c), dy (n, out_c, P) */
+    float *y, *dx, *ws;           /* y, dy's shapes; dx like x (may be NULL); ws the workspace */
+};
+
+/* Forward of the samples of slots [j0, j1). */
+static void forward_slots(void *ctx, size_t j0, size_t j1)
+{
+    const struct conv_pass *cp = ctx;
+    const struct nn_conv2d *d = cp->d;
+    size_t k = conv_k(d), p = nn_conv2d_out_h(d) * nn_conv2d_out_w(d), g = conv_group(d, cp->n);
+    size_t isz = d->in_c * d->in_h * d->in_w, osz = d->out_c * p;
+    for (size_t j = j0; j < j1; j++) {
+        float *col = cp->ws + j * conv_slot(d, cp->n); /* (K, g*P) */
+        size_t e = cp->n * (j + 1) / cp->slots;
+        for (size_t s0 = cp->n * j / cp->slots; s0 < e; s0 += g) {
+            size_t s = e - s0 < g ? e - s0 : g;
+            struct conv_job jb = {d, s, cp->x + s0 * isz, NULL, col, NULL, NULL, NULL};
+            im2col_rows(&jb, 0, k);
+            for (size_t i = 0; i < s; i++) {
+                float *y = cp->y + (s0 + i) * osz; /* (out_c, P) */
+                for (size_t o = 0; o < d->out_c; o++)
+                    for (size_t q = 0; q < p; q++)
+                        y[o * p + q] = cp->b[o];
+                /* y (out_c, P) += w (out_c, K) col_i (K, P) */
+                nn_gemm1(0, 0, d->out_c, p, k, 1.0f, cp->w, k, col + i * p, s * p, 1.0f, y, p);
+            }
+        }
+    }
+}
+
+/* Slots for a batch of n: one per engine thread, as many as the workspace holds, <= n. */
+static size_t conv_slots(const struct nn_conv2d *d, size_t n)
+{
+    size_t s = (size_t)nn_threads(), cap = conv_max_slots(d, n);
+    if (s > cap)
+        s = cap;
+    return s < n ? s : (n ? n : 1);
 }
 
 enum nn_status nn_conv2d_forward(const struct nn_conv2d *d, size_t n, const float *x, const float *w,
@@ -183,19 +224,8 @@ enum nn_status nn_conv2d_forward(const struct nn_conv2d *d, size_t n, const floa
 {
     if (!conv_valid(d) || !x || !w || !b || !y || !ws)
         return NN_ERR_INVALID_ARG;
-    size_t k = conv_k(d), p = nn_conv2d_out_h(d) * nn_conv2d_out_w(d), chunk = conv_chunk(d, n);
-    size_t isz = d->in_c * d->in_h * d->in_w, osz = d->out_c * p;
-    for (size_t s0 = 0; s0 < n; s0 += chunk) {
-        size_t s = n - s0 < chunk ? n - s0 : chunk, ld = s * p;
-        float *col = ws;           /* (K, s*P) */
-        float *tmp = ws + k * ld;  /* (out_c, s*P) */
-        struct conv_job jb = {d, s, x + s0 * isz, NULL, col, y + s0 * osz, NULL, b};
-        nn_parallel_for(k, conv_grain(ld), im2col_rows, &jb);
-        /* tmp (out_c, s*P) = w (out_c, K) col (K, s*P) */
-        nn_gemm(0, 0, d->out_c, ld, k, 1.0f, w, k, col, ld, 0.0f, tmp, ld);
-        jb.col = tmp;
-        nn_parallel_for(s, conv_grain(osz), scatter_samples, &jb);
-    }
+    struct conv_pass cp = {d, n, conv_slots(d, n), x, w, b, NULL, y, NULL, ws};
+    nn_parallel_for(cp.slots, 1, forward_slots, &cp);
     return NN_OK;
 }
 
@@ -226,30 +256,60 @@ static void db_rows(void *ctx, size_t o0, size_t o1)
     }
 }
 
+/* Backward of the samples of slots [j0, j1): the slot's weight gradient, and dx. */
+static void backward_slots(void *ctx, size_t j0, size_t j1)
+{
+    const struct conv_pass *cp = ctx;
+    const struct nn_conv2d *d = cp->d;
+    size_t k = conv_k(d), p = nn_conv2d_out_h(d) * nn_conv2d_out_w(d), g = conv_group(d, cp->n);
+    size_t isz = d->in_c * d->in_h * d->in_w, osz = d->out_c * p;
+    for (size_t j = j0; j < j1; j++) {
+        float *col = cp->ws + j * conv_slot(d, cp->n); /* (K, g*P) */
+        float *dw = col + g * k * p;                  /* (out_c, K) */
+        size_t b = cp->n * j / cp->slots, e = cp->n * (j + 1) / cp->slots;
+        for (size_t s0 = b; s0 < e; s0 += g) {
+            size_t s = e - s0 < g ? e - s0 : g;
+            struct conv_job jb = {d, s, cp->x + s0 * isz, NULL, col, NULL, NULL, NULL};
+            im2col_rows(&jb, 0, k);
+            /* dw (out_c, K) (+)= dy_i (out_c, P) col_i^T (P, K); the slot's first sample overwrites */
+            for (size_t i = 0; i < s; i++)
+                nn_gemm1(0, 1, d->out_c, k, p, 1.0f, cp->dy + (s0 + i) * osz, p, col + i * p, s * p,
+                         s0 + i == b ? 0.0f : 1.0f, dw, k);
+            if (!cp->dx)
+                continue;
+            for (size_t i = 0; i < s; i++) {
+                /* dcol (K, P) = w^T (K, out_c) dy_i (out_c, P), over the group's columns (used) */
+                nn_gemm1(1, 0, k, p, d->out_c, 1.0f, cp->w, k, cp->dy + (s0 + i) * osz, p, 0.0f, col, p);
+                struct conv_job cj = {d, 1, NULL, cp->dx + (s0 + i) * isz, col, NULL, NULL, NULL};
+                col2im_channels(&cj, 0, d->in_c);
+            }
+        }
+    }
+}
+
+/* dw[r] = the slots' weight gradients at r, added in slot order. */
+static void sum_slots(void *ctx, size_t r0, size_t r1)
+{
+    const struct conv_pass *cp = ctx;
+    size_t k = conv_k(cp->d), slot = conv_slot(cp->d, cp->n), off = slot - cp->d->out_c * k;
+    for (size_t r = r0; r < r1; r++) {
+        float acc = cp->ws[off + r];
+        for (size_t j = 1; j < cp->slots; j++)
+            acc += cp->ws[j * slot + off + r];
+        cp->y[r] = acc;
+    }
+}
+
 enum nn_status nn_conv2d_backward(const struct nn_conv2d *d, size_t n, const float *x, const float *w,
                                   const float *dy, float *dx, float *dw, float *db, float *ws)
 {
     if (!conv_valid(d) || !x || !w || !dy || !dw || !db || !ws)
         return NN_ERR_INVALID_ARG;
-    size_t k = conv_k(d), p = nn_conv2d_out_h(d) * nn_conv2d_out_w(d), chunk = conv_chunk(d, n);
-    size_t isz = d->in_c * d->in_h * d->in_w, osz = d->out_c * p;
+    size_t p = nn_conv2d_out_h(d) * nn_conv2d_out_w(d);
     struct db_job dj = {dy, n, d->out_c, p, db};
     nn_parallel_for(d->out_c, conv_grain(n * p), db_rows, &dj);
-    for (size_t s0 = 0; s0 < n; s0 += chunk) {
-        size_t s = n - s0 < chunk ? n - s0 : chunk, ld = s * p;
-        float *col = ws;           /* (K, s*P) */
-        float *dyt = ws + k * ld;  /* (out_c, s*P): dy of the chunk, channel-major */
-        struct conv_job jb = {d, s, x + s0 * isz, dx ? dx + s0 * isz : NULL, dyt, NULL, dy + s0 * osz, NULL};
-        nn_parallel_for(s, conv_grain(osz), gather_samples, &jb);
-        jb.col = col;
-        nn_parallel_for(k, conv_grain(ld), im2col_rows, &jb);
-        /* dw (out_c, K) (+)= dyt (out_c, s*P) col^T (s*P, K); the first chunk overwrites */
-        nn_gemm(0, 1, d->out_c, k, ld, 1.0f, dyt, ld, col, ld, s0 == 0 ? 0.0f : 1.0f, dw, k);
-        if (dx) {
-            /* dcol (K, s*P) = w^T (K, out_c) dyt (out_c, s*P), into col */
-            nn_gemm(1, 0, k, ld, d->out_c, 1.0f, w, k, dyt, ld, 0.0f, col, ld);
-            nn_parallel_for(d->in_c, conv_grain(d->kh * d->kw * ld), col2im_channels, &jb);
-        }
-    }
+    struct conv_pass cp = {d, n, conv_slots(d, n), x, w, NULL, dy, dw, dx, ws};
+    nn_parallel_for(cp.slots, 1, backward_slots, &cp);
+    nn_parallel_for(d->out_c * conv_k(d), NN_GRAIN, sum_slots, &cp); /* into cp.y = dw */
     return NN_OK;
 }
