@@ -654,7 +654,7 @@ int main(void)
     nn_rng_seed(&g_rng, 12345);
     nn_set_threads(1);
     test_dense();
-    for (int t = 1; t <= 3; t++) { /* 2 and 3 threads: GEMMs split by columns, im2col/col2im by rows */
+    for (int t = 1; t <= 3; t++) { /* 2 and 3 threads: several slots, weight gradients summed */
         nn_set_threads(t);
         test_conv();
     }
