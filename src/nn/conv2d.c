@@ -184,20 +184,36 @@ struct conv_pass {
     float *y, *dx, *ws;           /* y, dy's shapes; dx like x (may be NULL); ws the workspace */
 };
 
+/* Slot j's samples [*b, *e) and its workspace (the group's im2col, then its weight gradient). */
+static float *slot_span(const struct conv_pass *cp, size_t j, size_t *b, size_t *e)
+{
+    *b = cp->n * j / cp->slots;
+    *e = cp->n * (j + 1) / cp->slots;
+    return cp->ws + j * conv_slot(cp->d, cp->n);
+}
+
+/* im2col of the group of samples from s0 (at most g, not beyond e) into col (K, s*P); returns s. */
+static size_t group_im2col(const struct conv_pass *cp, float *col, size_t s0, size_t e, size_t g)
+{
+    const struct nn_conv2d *d = cp->d;
+    size_t s = e - s0 < g ? e - s0 : g;
+    struct conv_job jb = {d, s, cp->x + s0 * d->in_c * d->in_h * d->in_w, NULL, col, NULL, NULL, NULL};
+    im2col_rows(&jb, 0, conv_k(d));
+    return s;
+}
+
 /* Forward of the samples of slots [j0, j1). */
 static void forward_slots(void *ctx, size_t j0, size_t j1)
 {
     const struct conv_pass *cp = ctx;
     const struct nn_conv2d *d = cp->d;
     size_t k = conv_k(d), p = nn_conv2d_out_h(d) * nn_conv2d_out_w(d), g = conv_group(d, cp->n);
-    size_t isz = d->in_c * d->in_h * d->in_w, osz = d->out_c * p;
+    size_t osz = d->out_c * p;
     for (size_t j = j0; j < j1; j++) {
-        float *col = cp->ws + j * conv_slot(d, cp->n); /* (K, g*P) */
-        size_t e = cp->n * (j + 1) / cp->slots;
-        for (size_t s0 = cp->n * j / cp->slots; s0 < e; s0 += g) {
-            size_t s = e - s0 < g ? e - s0 : g;
-            struct conv_job jb = {d, s, cp->x + s0 * isz, NULL, col, NULL, NULL, NULL};
-            im2col_rows(&jb, 0, k);
+        size_t b, e;
+        float *col = slot_span(cp, j, &b, &e); /* (K, g*P) */
+        for (size_t s0 = b; s0 < e; s0 += g) {
+            size_t s = group_im2col(cp, col, s0, e, g);
             for (size_t i = 0; i < s; i++) {
                 float *y = cp->y + (s0 + i) * osz; /* (out_c, P) */
                 for (size_t o = 0; o < d->out_c; o++)
@@ -264,13 +280,11 @@ static void backward_slots(void *ctx, size_t j0, size_t j1)
     size_t k = conv_k(d), p = nn_conv2d_out_h(d) * nn_conv2d_out_w(d), g = conv_group(d, cp->n);
     size_t isz = d->in_c * d->in_h * d->in_w, osz = d->out_c * p;
     for (size_t j = j0; j < j1; j++) {
-        float *col = cp->ws + j * conv_slot(d, cp->n); /* (K, g*P) */
-        float *dw = col + g * k * p;                  /* (out_c, K) */
-        size_t b = cp->n * j / cp->slots, e = cp->n * (j + 1) / cp->slots;
+        size_t b, e;
+        float *col = slot_span(cp, j, &b, &e); /* (K, g*P) */
+        float *dw = col + g * k * p;          /* (out_c, K) */
         for (size_t s0 = b; s0 < e; s0 += g) {
-            size_t s = e - s0 < g ? e - s0 : g;
-            struct conv_job jb = {d, s, cp->x + s0 * isz, NULL, col, NULL, NULL, NULL};
-            im2col_rows(&jb, 0, k);
+            size_t s = group_im2col(cp, col, s0, e, g);
             /* dw (out_c, K) (+)= dy_i (out_c, P) col_i^T (P, K); the slot's first sample overwrites */
             for (size_t i = 0; i < s; i++)
                 nn_gemm1(0, 1, d->out_c, k, p, 1.0f, cp->dy + (s0 + i) * osz, p, col + i * p, s * p,

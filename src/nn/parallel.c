@@ -9,8 +9,7 @@
  * us on a VM) costs as much as the work. Workers therefore spin on the region counter for a
  * while after each region (POOL_SPIN_NS, pausing and yielding) and only then block; the
  * caller waits for the stragglers likewise. On a machine shared with other busy programs,
- * spinning longer would take cores from them for nothing. An idle pool blocks, so it never steals a core
- * for long.
+ * spinning longer would take cores from them for nothing; an idle pool blocks.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -22,7 +21,7 @@
 #include "internal.h"
 
 #define POOL_MAX 64
-/* How long a worker spins for the next region before it blocks. */
+/* How long a worker spins for the next region (and the caller for the workers) before blocking. */
 #define POOL_SPIN_NS 50000
 
 /* pool_region serialises callers (engine calls from several user threads); pool_mu and the
@@ -60,6 +59,26 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* One step of a bounded spin: a pause for the first 64 calls, then a sched_yield each, until
+ * POOL_SPIN_NS have passed; returns 0 once the caller should block instead. */
+struct spin {
+    unsigned calls;
+    uint64_t t0;
+};
+static int spin_more(struct spin *sp)
+{
+    if (sp->calls++ < 64) {
+        cpu_relax();
+        return 1;
+    }
+    if (!sp->t0)
+        sp->t0 = now_ns();
+    else if (now_ns() - sp->t0 > POOL_SPIN_NS)
+        return 0;
+    sched_yield();
+    return 1;
+}
+
 static void run_part(size_t part)
 {
     size_t b = pool.n * part / pool.parts, e = pool.n * (part + 1) / pool.parts;
@@ -70,21 +89,13 @@ static void run_part(size_t part)
 /* Wait until the region counter differs from seen; returns the new value. */
 static uint64_t wait_region(uint64_t seen)
 {
-    uint64_t g, t0 = 0;
-    for (unsigned spins = 0;; spins++) {
+    uint64_t g;
+    struct spin sp = {0, 0};
+    do {
         g = atomic_load_explicit(&pool.generation, memory_order_acquire);
         if (g != seen)
             return g;
-        if (spins < 64) {
-            cpu_relax();
-            continue;
-        }
-        if (!t0)
-            t0 = now_ns();
-        else if (now_ns() - t0 > POOL_SPIN_NS)
-            break;
-        sched_yield();
-    }
+    } while (spin_more(&sp));
     pthread_mutex_lock(&pool_mu);
     pool.sleepers++;
     while ((g = atomic_load_explicit(&pool.generation, memory_order_acquire)) == seen)
@@ -151,15 +162,9 @@ void nn_parallel_for(size_t n, size_t grain, void (*fn)(void *ctx, size_t begin,
     run_part(0);
     /* Spin for the stragglers as the workers spin for work, then block (a worker that was
      * preempted, on a busy machine, may take a whole time slice). */
-    uint64_t t0 = 0;
-    for (unsigned spins = 0; atomic_load_explicit(&pool.pending, memory_order_acquire); spins++) {
-        if (spins < 64) {
-            cpu_relax();
-            continue;
-        }
-        if (!t0)
-            t0 = now_ns();
-        else if (now_ns() - t0 > POOL_SPIN_NS) {
+    struct spin sp = {0, 0};
+    while (atomic_load_explicit(&pool.pending, memory_order_acquire))
+        if (!spin_more(&sp)) {
             pthread_mutex_lock(&pool_mu);
             atomic_store(&pool.caller_waits, 1);
             while (atomic_load(&pool.pending))
@@ -168,7 +173,5 @@ void nn_parallel_for(size_t n, size_t grain, void (*fn)(void *ctx, size_t begin,
             pthread_mutex_unlock(&pool_mu);
             break;
         }
-        sched_yield();
-    }
     pthread_mutex_unlock(&pool_region);
 }

@@ -418,6 +418,25 @@ FM_INLINE vf fm_dsoftplus(vf x, vf dy, const struct act_params *p)
 }
 
 /*
+ * K(x) of a derivative whose root is factored out (silu, mish and gelu_tanh below): a polynomial
+ * of degree deg (6 or 7) in d = x + shift, k = {c0h, c0l, c1, ..., c_deg}; c0l + d (c1 + ...) by
+ * Estrin's scheme in float, c0h added in double. The two double halves of K into *lo and *hi.
+ */
+FM_INLINE void fm_root_k(const float *k, int deg, vf x, float shift, vd *lo, vd *hi)
+{
+    vf d = vf_add(x, vf_set1(shift)), d2 = vf_mul(d, d);
+#define C(j) vf_set1(k[(j) + 1])
+    vf p12 = vf_fma(C(2), d, C(1)), p34 = vf_fma(C(4), d, C(3)), p56 = vf_fma(C(6), d, C(5));
+    vf top = deg == 7 ? vf_fma(C(7), d2, p56) : p56;
+    vf q = vf_fma(vf_fma(top, d2, p34), d2, p12);
+#undef C
+    vf t = vf_fma(q, d, vf_set1(k[1]));
+    vd c0 = vd_set1((double)k[0]);
+    *lo = vd_add(c0, vd_from_lo(t));
+    *hi = vd_add(c0, vd_from_hi(t));
+}
+
+/*
  * silu'(x) = s + x s (1 - s), s = sigmoid(x); with e = exp(-|x|):
  *   x >= 0: (1 + e + x e) / (1 + e)^2
  *   x < 0:  e N / (1 + e)^2, N = 1 + e + x
@@ -447,15 +466,10 @@ FM_INLINE vf fm_dsilu(vf x, vf dy, const struct act_params *p)
     (void)p;
     vf xc = fm_min(vf_max(x, vf_set1(-200.0f)), vf_set1(200.0f));
     struct fm_exp_parts e = fm_exp_parts(vf_or(xc, vf_set1(-0.0f)), vf_zero());
-    vf d = vf_add(xc, vf_set1(1.375f)), d2 = vf_mul(d, d);
-#define C(k) vf_set1(silu_k[(k) + 1])
-    vf p12 = vf_fma(C(2), d, C(1)), p34 = vf_fma(C(4), d, C(3)), p56 = vf_fma(C(6), d, C(5));
-    vf q = vf_fma(vf_fma(p56, d2, p34), d2, p12);
-#undef C
-    vf t = vf_fma(q, d, vf_set1(silu_k[1]));
-    vd c0 = vd_set1((double)silu_k[0]);
-    return vf_from_vd(fm_dsilu_d(FM_EXP_D(e, lo), vd_from_lo(dy), vd_from_lo(xc), vd_add(c0, vd_from_lo(t))),
-                      fm_dsilu_d(FM_EXP_D(e, hi), vd_from_hi(dy), vd_from_hi(xc), vd_add(c0, vd_from_hi(t))));
+    vd kl, kh;
+    fm_root_k(silu_k, 6, xc, 1.375f, &kl, &kh);
+    return vf_from_vd(fm_dsilu_d(FM_EXP_D(e, lo), vd_from_lo(dy), vd_from_lo(xc), kl),
+                      fm_dsilu_d(FM_EXP_D(e, hi), vd_from_hi(dy), vd_from_hi(xc), kh));
 }
 
 /*
@@ -560,15 +574,10 @@ FM_INLINE vf fm_dmish(vf x, vf dy, const struct act_params *p)
     (void)p;
     vf xc = fm_min(vf_max(x, vf_set1(-200.0f)), vf_set1(200.0f));
     struct fm_exp_parts e = fm_exp_parts(vf_or(xc, vf_set1(-0.0f)), vf_zero());
-    vf d = vf_add(xc, vf_set1(1.25f)), d2 = vf_mul(d, d);
-#define C(k) vf_set1(mish_k[(k) + 1])
-    vf p12 = vf_fma(C(2), d, C(1)), p34 = vf_fma(C(4), d, C(3)), p56 = vf_fma(C(6), d, C(5));
-    vf q = vf_fma(vf_fma(vf_fma(C(7), d2, p56), d2, p34), d2, p12);
-#undef C
-    vf t = vf_fma(q, d, vf_set1(mish_k[1]));
-    vd c0 = vd_set1((double)mish_k[0]);
-    return vf_from_vd(fm_dmish_d(FM_EXP_D(e, lo), vd_from_lo(dy), vd_from_lo(xc), vd_add(c0, vd_from_lo(t))),
-                      fm_dmish_d(FM_EXP_D(e, hi), vd_from_hi(dy), vd_from_hi(xc), vd_add(c0, vd_from_hi(t))));
+    vd kl, kh;
+    fm_root_k(mish_k, 7, xc, 1.25f, &kl, &kh);
+    return vf_from_vd(fm_dmish_d(FM_EXP_D(e, lo), vd_from_lo(dy), vd_from_lo(xc), kl),
+                      fm_dmish_d(FM_EXP_D(e, hi), vd_from_hi(dy), vd_from_hi(xc), kh));
 }
 
 /*
@@ -644,15 +653,10 @@ FM_INLINE vf fm_dgelu_tanh(vf x, vf dy, const struct act_params *p)
     vf zh = vf_from_vd(vl, vh);
     vf zl = vf_from_vd(vd_sub(vl, vd_from_lo(zh)), vd_sub(vh, vd_from_hi(zh)));
     struct fm_exp_parts e = fm_exp_parts(zh, zl);
-    vf d = vf_add(xc, vf_set1(1.0f)), d2 = vf_mul(d, d);
-#define C(k) vf_set1(gelu_tanh_k[(k) + 1])
-    vf p12 = vf_fma(C(2), d, C(1)), p34 = vf_fma(C(4), d, C(3)), p56 = vf_fma(C(6), d, C(5));
-    vf q = vf_fma(vf_fma(vf_fma(C(7), d2, p56), d2, p34), d2, p12);
-#undef C
-    vf t = vf_fma(q, d, vf_set1(gelu_tanh_k[1]));
-    vd c0 = vd_set1((double)gelu_tanh_k[0]);
-    return vf_from_vd(fm_dgelu_tanh_d(FM_EXP_D(e, lo), rl, vd_from_lo(dy), xl, vd_add(c0, vd_from_lo(t))),
-                      fm_dgelu_tanh_d(FM_EXP_D(e, hi), rh, vd_from_hi(dy), xh, vd_add(c0, vd_from_hi(t))));
+    vd kl, kh;
+    fm_root_k(gelu_tanh_k, 7, xc, 1.0f, &kl, &kh);
+    return vf_from_vd(fm_dgelu_tanh_d(FM_EXP_D(e, lo), rl, vd_from_lo(dy), xl, kl),
+                      fm_dgelu_tanh_d(FM_EXP_D(e, hi), rh, vd_from_hi(dy), xh, kh));
 }
 
 #define DEFINE_FAST_BWD(op, OP, F)                                                               \
