@@ -496,6 +496,29 @@ static void test_optim(void)
         CHECK(maxe < 1e-5, "optimizer %d vs formula: %g", kind, maxe);
     }
     nn_model_free(&m);
+    /* A finite gradient that overflows a weight: the step is made and says so, whichever thread's
+     * range holds the weight (the model is large enough to be split over threads). */
+    o.input = (struct nn_shape){784, 1, 1};
+    CHECK(nn_model_init(&m, "dense:300;act;dense:2", &o, NULL, 0) == NN_OK, "large optim model");
+    for (int threads = 1; threads <= 3; threads++) {
+        nn_set_threads(threads);
+        for (size_t at = 0; at < m.n_params; at += m.n_params / 3) {
+            struct nn_optim opt;
+            nn_optim_init(&opt, NN_OPTIM_SGD);
+            memset(m.grads, 0, m.n_params * sizeof *m.grads);
+            memset(m.opt_state, 0, m.n_params * sizeof *m.opt_state);
+            m.params[at] = 0.5f;
+            CHECK(nn_optim_step(&opt, &m, 10.0) == NN_OK, "a finite step is ok");
+            m.grads[at] = 3e38f;
+            enum nn_status st = nn_optim_step(&opt, &m, 10.0);
+            CHECK(st == NN_ERR_DIVERGED && isinf(m.params[at]),
+                  "a weight overflowed at %zu of %zu, %d threads: status %d, weight %g", at, m.n_params, threads, st,
+                  (double)m.params[at]);
+            m.params[at] = 0.5f;
+        }
+    }
+    nn_set_threads(1);
+    nn_model_free(&m);
     struct nn_sched s;
     CHECK(nn_sched_parse("step:every=2,gamma=0.5", 10, &s) == NN_OK && fabs(nn_sched_lr(&s, 1, 5) - 0.25) < 1e-12,
           "step schedule");

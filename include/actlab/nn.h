@@ -277,7 +277,8 @@ struct nn_optim {
 
 /* Defaults: sgd, momentum 0, adam betas (0.9, 0.999), eps 1e-8, no decay. */
 void nn_optim_init(struct nn_optim *o, enum nn_optim_kind kind);
-/* One update of m's parameters from its gradients with learning rate lr; uses m->opt_state. */
+/* One update of m's parameters from its gradients with learning rate lr; uses m->opt_state.
+ * NN_ERR_DIVERGED: the update was made, and left a parameter NaN or inf. */
 enum nn_status nn_optim_step(struct nn_optim *o, struct nn_model *m, double lr);
 
 enum nn_sched_kind { NN_SCHED_CONSTANT, NN_SCHED_STEP, NN_SCHED_COSINE };

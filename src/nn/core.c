@@ -1,6 +1,8 @@
 /* Status strings, random numbers, threads and the GEMM wrapper. */
 #include <cblas.h>
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -146,13 +148,27 @@ struct gemm_job {
     const float *a, *b;
     float *c;
     size_t lda, ldb, ldc;
+    const float *bias; /* (n) or NULL: C's rows are set to it first, and beta is 1 */
 };
+
+/* Rows [i0, i1) and columns [j0, j1) of c (row stride ldc) set to bias[j0..j1). */
+static void fill_bias(float *c, size_t ldc, size_t i0, size_t i1, size_t j0, size_t j1, const float *bias)
+{
+    for (size_t i = i0; i < i1; i++)
+        memcpy(c + i * ldc + j0, bias + j0, (j1 - j0) * sizeof *c);
+}
 
 static void gemm_part(void *ctx, size_t u0, size_t u1)
 {
     const struct gemm_job *g = ctx;
     size_t total = g->by_rows ? g->m : g->n;
     size_t i0 = u0 * GEMM_UNIT, i1 = u1 * GEMM_UNIT < total ? u1 * GEMM_UNIT : total;
+    if (g->bias) {
+        if (g->by_rows)
+            fill_bias(g->c, g->ldc, i0, i1, 0, g->n, g->bias);
+        else
+            fill_bias(g->c, g->ldc, 0, g->m, i0, i1, g->bias);
+    }
     if (g->by_rows) /* rows i0..i1 of op(A) and of C */
         nn_gemm1(g->ta, g->tb, i1 - i0, g->n, g->k, g->alpha, g->ta ? g->a + i0 : g->a + i0 * g->lda, g->lda, g->b,
                g->ldb, g->beta, g->c + i0 * g->ldc, g->ldc);
@@ -161,18 +177,42 @@ static void gemm_part(void *ctx, size_t u0, size_t u1)
                g->ldb, g->beta, g->c + i0, g->ldc);
 }
 
-void nn_gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const float *b,
-             size_t ldb, float beta, float *c, size_t ldc)
+static void gemm_split(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
+                       const float *b, size_t ldb, float beta, const float *bias, float *c, size_t ldc)
 {
     if (m == 0 || n == 0)
         return;
     /* Split the longer side of C: each part packs all of the other operand, the smaller one. */
     int by_rows = m >= n;
     size_t units = ((by_rows ? m : n) + GEMM_UNIT - 1) / GEMM_UNIT;
-    if (g_threads < 2 || units < 2 || (double)m * (double)n * (double)k < GEMM_SPLIT_MIN) {
-        nn_gemm1(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        return;
+    struct gemm_job g = {ta, tb, by_rows, m, n, k, alpha, bias ? 1.0f : beta, a, b, c, lda, ldb, ldc, bias};
+    if (g_threads < 2 || units < 2 || (double)m * (double)n * (double)k < GEMM_SPLIT_MIN)
+        gemm_part(&g, 0, units);
+    else
+        nn_parallel_for(units, 1, gemm_part, &g);
+}
+
+void nn_gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const float *b,
+             size_t ldb, float beta, float *c, size_t ldc)
+{
+    gemm_split(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, NULL, c, ldc);
+}
+
+void nn_gemm_bias(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
+                  const float *b, size_t ldb, const float *bias, float *c, size_t ldc)
+{
+    gemm_split(ta, tb, m, n, k, alpha, a, lda, b, ldb, 1.0f, bias, c, ldc);
+}
+
+int nn_any_nonfinite(const float *x, size_t n)
+{
+    /* An integer OR over the bits, which the compiler vectorises (a floating-point sum would be
+     * one serial chain of adds). */
+    uint32_t bad = 0;
+    for (size_t j = 0; j < n; j++) {
+        uint32_t bits;
+        memcpy(&bits, &x[j], sizeof bits);
+        bad |= (uint32_t)((bits & 0x7f800000u) == 0x7f800000u);
     }
-    struct gemm_job g = {ta, tb, by_rows, m, n, k, alpha, beta, a, b, c, lda, ldb, ldc};
-    nn_parallel_for(units, 1, gemm_part, &g);
+    return bad != 0;
 }

@@ -10,10 +10,7 @@ enum nn_status nn_dense_forward(size_t n, size_t in, size_t out, const float *x,
     if (!x || !w || !b || !y || !in || !out)
         return NN_ERR_INVALID_ARG;
     /* x is (n, in), w is (out, in), y is (n, out) */
-    for (size_t r = 0; r < n; r++)
-        for (size_t o = 0; o < out; o++)
-            y[r * out + o] = b[o];
-    nn_gemm(0, 1, n, out, in, 1.0f, x, in, w, in, 1.0f, y, out);
+    nn_gemm_bias(0, 1, n, out, in, 1.0f, x, in, w, in, b, y, out);
     return NN_OK;
 }
 

@@ -14,6 +14,11 @@
 void nn_gemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const float *b,
              size_t ldb, float beta, float *c, size_t ldc);
 
+/* nn_gemm with C first set to bias broadcast down its rows (bias is (n)): C = alpha * op(A) op(B)
+ * + bias. Each thread fills its own block of C just before its sgemm, while the block is cached. */
+void nn_gemm_bias(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
+                  const float *b, size_t ldb, const float *bias, float *c, size_t ldc);
+
 /* The same as one single-threaded sgemm, whatever the thread count: for callers that split the
  * work over the engine's threads themselves (and may call it from those threads). */
 void nn_gemm1(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda, const float *b,
@@ -28,6 +33,9 @@ void nn_parallel_for(size_t n, size_t grain, void (*fn)(void *ctx, size_t begin,
 
 /* Items per parallel range below which threads cost more than they save. */
 #define NN_GRAIN 16384
+
+/* 1 if any of x[0, n) is NaN or inf (an all-ones exponent), else 0. */
+int nn_any_nonfinite(const float *x, size_t n);
 
 /* Map an act_status to an nn_status. */
 enum nn_status nn_from_act(enum act_status s);

@@ -282,10 +282,16 @@ double nn_model_act_grad_norm(const struct nn_model *m, size_t k)
         if (l->kind == NN_LAYER_ACT && (size_t)l->act_index == k) {
             if (!w)
                 return 0.0;
-            double s = 0.0;
-            for (size_t j = 0; j < w->n_w; j++)
-                s += (double)m->grads[w->w_off + j] * m->grads[w->w_off + j];
-            return sqrt(s);
+            /* Eight running sums, so the adds are not one serial chain. */
+            const float *g = m->grads + w->w_off;
+            double s[8] = {0};
+            size_t j = 0;
+            for (; j + 8 <= w->n_w; j += 8)
+                for (size_t q = 0; q < 8; q++)
+                    s[q] += (double)g[j + q] * g[j + q];
+            for (; j < w->n_w; j++)
+                s[0] += (double)g[j] * g[j];
+            return sqrt(((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7])));
         }
     }
     return 0.0;

@@ -1,5 +1,6 @@
 /* SGD (momentum, Nesterov) and Adam over the flat arenas, as torch.optim; learning-rate schedules. */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,27 +64,33 @@ struct update_job {
     const struct nn_optim *o;
     float *p, *g, *s1, *s2;  /* (cnt) each: params, grads, momentum / m, v */
     float wd, lr, step_size, bc2_sqrt;
+    _Atomic int bad;         /* set when an updated value is NaN or inf */
 };
 
 static void update_range(void *ctx, size_t b, size_t e)
 {
-    const struct update_job *j = ctx;
+    struct update_job *j = ctx;
     const struct nn_optim *o = j->o;
     if (o->kind == NN_OPTIM_SGD)
         sgd(e - b, j->p + b, j->g + b, j->s1 + b, j->wd, (float)o->momentum, o->step == 0, o->nesterov, j->lr);
     else
         adam(e - b, j->p + b, j->g + b, j->s1 + b, j->s2 + b, j->wd, (float)o->beta1, (float)o->beta2, (float)o->eps,
              j->step_size, j->bc2_sqrt);
+    /* The range was just written, so it is still in cache: checking it here is all but free. */
+    if (nn_any_nonfinite(j->p + b, e - b))
+        atomic_store_explicit(&j->bad, 1, memory_order_relaxed);
 }
 
-/* Update params [off, off+cnt) of m; decay says whether weight decay applies. */
-static void update(struct nn_optim *o, struct nn_model *m, size_t off, size_t cnt, int decay, double lr)
+/* Update params [off, off+cnt) of m; decay says whether weight decay applies. Returns 1 if an
+ * updated value is NaN or inf. */
+static int update(struct nn_optim *o, struct nn_model *m, size_t off, size_t cnt, int decay, double lr)
 {
     double t = (double)(o->step + 1);
     struct update_job j = {o, m->params + off, m->grads + off, m->opt_state + off, m->opt_state + m->n_params + off,
                            decay ? (float)o->weight_decay : 0.0f, (float)lr,
-                           (float)(lr / (1.0 - pow(o->beta1, t))), (float)sqrt(1.0 - pow(o->beta2, t))};
+                           (float)(lr / (1.0 - pow(o->beta1, t))), (float)sqrt(1.0 - pow(o->beta2, t)), 0};
     nn_parallel_for(cnt, 4 * NN_GRAIN, update_range, &j);
+    return atomic_load_explicit(&j.bad, memory_order_relaxed);
 }
 
 enum nn_status nn_optim_step(struct nn_optim *o, struct nn_model *m, double lr)
@@ -92,13 +99,14 @@ enum nn_status nn_optim_step(struct nn_optim *o, struct nn_model *m, double lr)
         (o->nesterov && o->momentum <= 0.0) || !(o->beta1 >= 0.0 && o->beta1 < 1.0) ||
         !(o->beta2 >= 0.0 && o->beta2 < 1.0) || !(o->eps > 0.0))
         return NN_ERR_INVALID_ARG;
+    int bad = 0;
     for (size_t i = 0; i < m->nlayers; i++) {
         const struct nn_layer *l = &m->layers[i];
         if (l->n_w + l->n_b)
-            update(o, m, l->w_off, l->n_w + l->n_b, l->decay, lr);
+            bad |= update(o, m, l->w_off, l->n_w + l->n_b, l->decay, lr);
     }
     o->step++;
-    return NN_OK;
+    return bad ? NN_ERR_DIVERGED : NN_OK;
 }
 
 enum nn_status nn_sched_parse(const char *s, size_t total, struct nn_sched *out)

@@ -7,20 +7,7 @@
 
 #include "internal.h"
 
-/* 1 if any of x[0, n) is NaN or inf: an all-ones exponent. An integer OR over the bits, which the
- * compiler vectorises (a floating-point sum would be one serial chain of adds on the hot path). */
-static int any_nonfinite(const float *x, size_t n)
-{
-    uint32_t bad = 0;
-    for (size_t j = 0; j < n; j++) {
-        uint32_t b;
-        memcpy(&b, &x[j], sizeof b);
-        bad |= (uint32_t)((b & 0x7f800000u) == 0x7f800000u);
-    }
-    return bad != 0;
-}
-
-/* any_nonfinite over ranges of an arena, run by nn_parallel_for. */
+/* nn_any_nonfinite over ranges of an arena, run by nn_parallel_for. */
 struct finite_job {
     const float *x;
     _Atomic int bad;
@@ -28,7 +15,7 @@ struct finite_job {
 static void finite_range(void *ctx, size_t b, size_t e)
 {
     struct finite_job *j = ctx;
-    if (any_nonfinite(j->x + b, e - b))
+    if (nn_any_nonfinite(j->x + b, e - b))
         atomic_store_explicit(&j->bad, 1, memory_order_relaxed);
 }
 
@@ -43,7 +30,7 @@ static int first_nonfinite(const struct nn_model *m, const float *arena)
         return -1;
     for (size_t i = 0; i < m->nlayers; i++) {
         const struct nn_layer *l = &m->layers[i];
-        if (any_nonfinite(arena + l->w_off, l->n_w) || any_nonfinite(arena + l->b_off, l->n_b))
+        if (nn_any_nonfinite(arena + l->w_off, l->n_w) || nn_any_nonfinite(arena + l->b_off, l->n_b))
             return (int)i;
     }
     return -1;
@@ -127,15 +114,15 @@ enum nn_status nn_train_epoch(struct nn_model *m, struct nn_optim *o, const stru
             res->skipped++;
             continue;
         }
-        if ((st = nn_optim_step(o, m, lr)) != NN_OK)
-            goto out;
-        /* Finite gradients can still overflow a weight: that cannot be skipped, only stopped. */
-        if (m->params && (bad_layer = first_nonfinite(m, m->params)) >= 0) {
+        /* Finite gradients can still overflow a weight (the optimizer checks what it wrote): that
+         * cannot be skipped, only stopped. */
+        if ((st = nn_optim_step(o, m, lr)) == NN_ERR_DIVERGED) {
             res->bad_step = b + 1;
-            res->bad_layer = bad_layer;
-            st = NN_ERR_DIVERGED;
+            res->bad_layer = first_nonfinite(m, m->params);
             goto out;
         }
+        if (st != NN_OK)
+            goto out;
         if (step_loss)
             step_loss[steps] = loss;
         steps++;
