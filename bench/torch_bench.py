@@ -5,7 +5,10 @@ Usage: /usr/bin/python3 bench/torch_bench.py [--actlab build/actlab] [--models m
                                              [--epochs 2] [--train-limit N]
 Both train with SGD (lr 0.05, momentum 0.9), batch 128, relu, on Fashion-MNIST; `seconds` is the training
 wall time of an epoch (evaluation excluded); the best epoch of each run is reported, with the test
-accuracy after the last epoch. A benchmark, never a test.
+accuracy after the last epoch. PyTorch runs twice per thread count, each in its own process: with
+OpenBLAS capped to the same N threads, and with torch.set_num_threads(N) alone, which leaves Debian's
+OpenBLAS its own pool of one thread per core for the GEMMs (so "1 thread" PyTorch uses every core
+in its GEMMs). The last line per model compares the best of each. A benchmark, never a test.
 """
 import argparse
 import csv
@@ -61,7 +64,24 @@ def actlab_run(actlab, model_name, threads, epochs, limit):
     return min(float(r["seconds"]) for r in rows), float(rows[-1]["test_acc"])
 
 
+def torch_child(model_name, threads, epochs, limit, cap_blas):
+    """torch_run in a fresh python: OpenBLAS reads its thread count once, when torch loads it."""
+    env = dict(os.environ)
+    if cap_blas:
+        env["OPENBLAS_NUM_THREADS"] = str(threads)
+    else:
+        env.pop("OPENBLAS_NUM_THREADS", None)
+    out = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", model_name, str(threads),
+                          str(epochs), str(limit)], env=env, check=True, capture_output=True, text=True).stdout
+    secs, acc = out.split()[-2:]
+    return float(secs), float(acc)
+
+
 def main():
+    if len(sys.argv) == 6 and sys.argv[1] == "--child":
+        secs, acc = torch_run(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
+        print(secs, acc)
+        return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--actlab", default="build/actlab")
     ap.add_argument("--models", default="mlp,cnn")
@@ -71,13 +91,22 @@ def main():
     args = ap.parse_args()
     print(f"torch {torch.__version__}; batch 128, SGD lr 0.05 momentum 0.9, relu, best of {args.epochs} epoch(s)"
           + (f", {args.train_limit} training images" if args.train_limit else ", 60000 training images"))
-    print(f"{'model':6} {'threads':>7} {'actlab s':>9} {'torch s':>8} {'ratio':>6} {'actlab acc':>10} {'torch acc':>9}")
+    print("torch N: torch.set_num_threads(N) and OPENBLAS_NUM_THREADS=N; torch N+blas: torch.set_num_threads(N) "
+          "alone, as most scripts do (OpenBLAS keeps its own pool, one thread per core, for the GEMMs)")
+    print(f"{'model':6} {'threads':>7} {'actlab s':>9} {'torch N':>8} {'ratio':>6} {'torch N+blas':>12} {'ratio':>6} "
+          f"{'actlab acc':>10} {'torch acc':>9}")
     for model_name in args.models.split(","):
+        best_a, best_t = float("inf"), (float("inf"), "")
         for threads in (int(t) for t in args.threads.split(",")):
             a_s, a_acc = actlab_run(args.actlab, model_name, threads, args.epochs, args.train_limit)
-            t_s, t_acc = torch_run(model_name, threads, args.epochs, args.train_limit)
-            print(f"{model_name:6} {threads:7d} {a_s:9.3f} {t_s:8.3f} {a_s / t_s:6.2f} {a_acc:10.4f} {t_acc:9.4f}",
-                  flush=True)
+            t_s, t_acc = torch_child(model_name, threads, args.epochs, args.train_limit, True)
+            u_s, _ = torch_child(model_name, threads, args.epochs, args.train_limit, False)
+            print(f"{model_name:6} {threads:7d} {a_s:9.3f} {t_s:8.3f} {a_s / t_s:6.2f} {u_s:12.3f} {a_s / u_s:6.2f} "
+                  f"{a_acc:10.4f} {t_acc:9.4f}", flush=True)
+            best_a = min(best_a, a_s)
+            best_t = min(best_t, (t_s, f"torch {threads}"), (u_s, f"torch {threads}+blas"))
+        print(f"{model_name}: best actlab {best_a:.3f} s / best torch {best_t[0]:.3f} s ({best_t[1]}) = "
+              f"{best_a / best_t[0]:.2f}", flush=True)
 
 
 if __name__ == "__main__":
