@@ -8,6 +8,7 @@
  * Main loop: 4 vectors per iteration; then single vectors; then the reference for the tail,
  * so no load or store ever leaves [0, n).
  */
+#include <float.h>
 #include <stdint.h>
 
 #include "../kernels.h"
@@ -39,6 +40,14 @@ static inline void lin_ctx_init(struct lin_ctx *c, const struct act_params *p)
 #define F_IDENTITY(a) (a)
 #define F_RELU(a) vf_andnot(vf_lt(a, c.zero), a)
 #define F_LEAKY(a) vf_select(vf_le(a, c.zero), c.slope_zero ? vf_and(a, c.signmask) : vf_mul(a, c.slope), a)
+/*
+ * The same with two operations instead of three, where the ISA's max/min return their second
+ * operand on NaN: for 0 < slope <= 1, slope*x <= x exactly when x >= 0, so max(slope*x, x) is the
+ * reference's select (x = -0 gives -0 either way, a NaN x is returned as it came); for slope > 1,
+ * min. Ties (x = ±0, or slope*x rounding to x) pick x, which then equals slope*x bit for bit.
+ */
+#define F_LEAKY_MAX(a) vf_max_b(vf_mul(a, c.slope), a)
+#define F_LEAKY_MIN(a) vf_min_b(vf_mul(a, c.slope), a)
 #define F_CLAMP(a) vf_select(vf_lt(a, c.lo), c.lo, vf_select(vf_gt(a, c.hi), c.hi, a))
 #define F_THRESHOLD(a) vf_select(vf_le(a, c.th), c.val, a)
 /* Backward bodies: a is x (or y for bwdy), g is dy. A NaN a is passed through as the result. */
@@ -75,11 +84,12 @@ static inline void lin_ctx_init(struct lin_ctx *c, const struct act_params *p)
         STORE(y + i + 3 * VLEN, F(a3));                                                          \
     }
 
-#define DEFINE_FWD(op, OP, F)                                                                    \
-    void KN(op, fwd)(size_t n, const float *x, float *y, const struct act_params *p)             \
+/* The forward loop of one body F, over a given context: fn(n, x, y, p, c). */
+#define DEFINE_FWD_LOOP(fn, OP, F)                                                               \
+    static inline void fn(size_t n, const float *x, float *y, const struct act_params *p,        \
+                          struct lin_ctx c)                                                      \
     {                                                                                            \
-        struct lin_ctx c;                                                                        \
-        lin_ctx_init(&c, p);                                                                     \
+        (void)c; /* unused by identity */                                                        \
         size_t i = 0;                                                                            \
         if (NT_OK(y, n)) {                                                                       \
             for (; (uintptr_t)(y + i) % VF_ALIGN; i++)                                           \
@@ -95,6 +105,37 @@ static inline void lin_ctx_init(struct lin_ctx *c, const struct act_params *p)
         for (; i < n; i++)                                                                       \
             y[i] = ref_fwd1(ACT_OP_##OP, p, x[i]);                                               \
     }
+
+#define DEFINE_FWD(op, OP, F)                                                                    \
+    DEFINE_FWD_LOOP(KN(op, fwd_loop), OP, F)                                                     \
+    void KN(op, fwd)(size_t n, const float *x, float *y, const struct act_params *p)             \
+    {                                                                                            \
+        struct lin_ctx c;                                                                        \
+        lin_ctx_init(&c, p);                                                                     \
+        KN(op, fwd_loop)(n, x, y, p, c);                                                         \
+    }
+
+/* leaky_relu, prelu (one slope) and rrelu (evaluation: the mean slope): max or min by the slope
+ * where the ISA allows, the select otherwise (slope <= 0, or NEON, whose max quiets a NaN). */
+#ifdef VF_MINMAX_B_ON_NAN
+#define DEFINE_FWD_LEAKY(op, OP)                                                                 \
+    DEFINE_FWD_LOOP(KN(op, fwd_max), OP, F_LEAKY_MAX)                                            \
+    DEFINE_FWD_LOOP(KN(op, fwd_min), OP, F_LEAKY_MIN)                                            \
+    DEFINE_FWD_LOOP(KN(op, fwd_sel), OP, F_LEAKY)                                                \
+    void KN(op, fwd)(size_t n, const float *x, float *y, const struct act_params *p)             \
+    {                                                                                            \
+        struct lin_ctx c;                                                                        \
+        lin_ctx_init(&c, p);                                                                     \
+        if (p->slope > 0.0f && p->slope <= 1.0f)                                                 \
+            KN(op, fwd_max)(n, x, y, p, c);                                                      \
+        else if (p->slope > 1.0f && p->slope <= FLT_MAX) /* inf * 0 is NaN: the select */       \
+            KN(op, fwd_min)(n, x, y, p, c);                                                      \
+        else                                                                                     \
+            KN(op, fwd_sel)(n, x, y, p, c);                                                      \
+    }
+#else
+#define DEFINE_FWD_LEAKY(op, OP) DEFINE_FWD(op, OP, F_LEAKY)
+#endif
 
 #define BWD_BODY4(STORE, B)                                                                      \
     for (; i + 4 * VLEN <= n; i += 4 * VLEN) {                                                   \
@@ -138,9 +179,14 @@ static inline void lin_ctx_init(struct lin_ctx *c, const struct act_params *p)
 
 DEFINE_ALL(identity, IDENTITY, F_IDENTITY, B_IDENTITY)
 DEFINE_ALL(relu, RELU, F_RELU, B_RELU)
-DEFINE_ALL(leaky_relu, LEAKY_RELU, F_LEAKY, B_LEAKY)
-DEFINE_ALL(prelu, PRELU, F_LEAKY, B_LEAKY)
-DEFINE_ALL(rrelu, RRELU, F_LEAKY, B_LEAKY)
+#define DEFINE_ALL_LEAKY(op, OP)                                                                 \
+    DEFINE_FWD_LEAKY(op, OP)                                                                     \
+    DEFINE_BWD(op, OP, bwd, ref_bwd1, B_LEAKY)                                                   \
+    DEFINE_BWD(op, OP, bwdy, ref_bwdy1, B_LEAKY)
+
+DEFINE_ALL_LEAKY(leaky_relu, LEAKY_RELU)
+DEFINE_ALL_LEAKY(prelu, PRELU)
+DEFINE_ALL_LEAKY(rrelu, RRELU)
 DEFINE_ALL(relu6, RELU6, F_CLAMP, B_CLAMP)
 DEFINE_ALL(hardtanh, HARDTANH, F_CLAMP, B_CLAMP)
 DEFINE_FWD(threshold, THRESHOLD, F_THRESHOLD)

@@ -35,6 +35,10 @@ typedef __m256 vf;
 #define vf_stream(p, v) _mm256_stream_ps(p, v)
 #define vf_sfence() _mm_sfence()
 static inline vf vf_select(vf m, vf a, vf b) { return _mm256_blendv_ps(b, a, m); }
+/* max / min that return b, bit for bit, when a or b is NaN (and b when both are zeros): x86's rule. */
+#define VF_MINMAX_B_ON_NAN 1
+#define vf_max_b(a, b) _mm256_max_ps(a, b)
+#define vf_min_b(a, b) _mm256_min_ps(a, b)
 #endif
 
 /* Double lanes: one vf is split into two vd of VDLEN doubles each. */
