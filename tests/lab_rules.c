@@ -12,7 +12,7 @@
 
 static struct lab_stat S(double mean, double std)
 {
-    return (struct lab_stat){mean, std, std > 0 ? 3 : 1};
+    return (struct lab_stat){mean, std, std > 0 ? 3 : 1, 0};
 }
 
 #define EXPECT(call, want)                                                                                     \
@@ -49,6 +49,9 @@ static void test_stats(void)
     CHECK(!strcmp(lab_stat_fmt(S(0.88123, 0.0031), 4, buf, sizeof buf), "0.8812 ± 0.0031"), "format seeds: %s", buf);
     CHECK(!strcmp(lab_stat_fmt(S(INFINITY, 0), 0, buf, sizeof buf), "never"), "format +inf: %s", buf);
     CHECK(!strcmp(lab_stat_fmt(S(NAN, 0), 0, buf, sizeof buf), "-"), "format NaN: %s", buf);
+    struct lab_stat dv = S(NAN, 0.01);
+    dv.ndiv = 1;
+    CHECK(!strcmp(lab_stat_fmt(dv, 4, buf, sizeof buf), "diverged (1 of 3)"), "format diverged: %s", buf);
 
     enum lab_verdict h[2] = {LAB_HOLDS, LAB_HOLDS}, m[2] = {LAB_HOLDS, LAB_INCONCLUSIVE},
                      n[2] = {LAB_INCONCLUSIVE, LAB_NOT_HOLD};
@@ -69,6 +72,8 @@ static void test_c1(void)
     EXPECT(r1, LAB_NOT_HOLD);
     c1.tanh[1] = 0.105; /* within 10% */
     EXPECT(r1, LAB_INCONCLUSIVE);
+    c1.tanh[1] = 0.3, c1.sigmoid[0] = 0.05; /* only sigmoid forward is faster than relu */
+    EXPECT(r1, LAB_NOT_HOLD);
 }
 
 static struct lab_c2_in c2;
@@ -83,6 +88,10 @@ static void test_c2(void)
     EXPECT(r2, LAB_INCONCLUSIVE);
     c2.tanh[1] = S(80, 20), c2.relu[1] = S(50, 15); /* mean +- std overlap */
     EXPECT(r2, LAB_INCONCLUSIVE);
+    c2.tanh[1] = S(120, 0), c2.relu[1] = S(50, 0), c2.sigmoid[0] = S(40, 0); /* only sigmoid faster, on the mlp */
+    EXPECT(r2, LAB_NOT_HOLD);
+    c2.sigmoid[0] = S(900, 0), c2.relu[0] = S(INFINITY, 0); /* relu never reaches the target */
+    EXPECT(r2, LAB_NOT_HOLD);
 }
 
 static struct lab_c3_in c3;
@@ -98,6 +107,10 @@ static void test_c3(void)
     c3.relu_gap = S(0.03, 0); /* middle of the pack */
     EXPECT(r3, LAB_INCONCLUSIVE);
     c3.relu_gap = S(0.01, 0), c3.trained_sparsity = 0.45; /* between the bounds */
+    EXPECT(r3, LAB_INCONCLUSIVE);
+    c3.trained_sparsity = 0.65, c3.init_sparsity = 0.2; /* not sparse at init */
+    EXPECT(r3, LAB_NOT_HOLD);
+    c3.init_sparsity = 0.5, c3.relu_gap = S(NAN, 0); /* relu's runs diverged: no gap to compare */
     EXPECT(r3, LAB_INCONCLUSIVE);
 }
 
@@ -116,6 +129,10 @@ static void test_c4(void)
     c4.relu_ratio[3] = 0.5, c4.relu_deep_loss = 2.30; /* stalls */
     EXPECT(r4, LAB_NOT_HOLD);
     c4.relu_deep_loss = NAN; /* diverged */
+    EXPECT(r4, LAB_NOT_HOLD);
+    c4.relu_deep_loss = 1.0, c4.relu_ratio[2] = NAN; /* a ratio not measured decides nothing */
+    EXPECT(r4, LAB_INCONCLUSIVE);
+    c4.relu_ratio[0] = 500; /* but another depth exploded */
     EXPECT(r4, LAB_NOT_HOLD);
     he_l = 0.8, xa_l = 2.30;
     EXPECT(rhx, LAB_HOLDS);
@@ -155,6 +172,16 @@ static void test_c6(void)
     EXPECT(r6, LAB_NOT_HOLD);
     c6.dead[0][1] = S(0.29, 0); /* within the floor */
     EXPECT(r6, LAB_INCONCLUSIVE);
+    /* relu dies more in the second condition: that one is judged (its leaky dies more) */
+    c6.dead[0][1] = S(0.01, 0), c6.dead[1][0] = S(0.5, 0), c6.dead[1][1] = S(0.6, 0);
+    EXPECT(r6, LAB_NOT_HOLD);
+    c6.dead[1][1] = S(0.01, 0);
+    EXPECT(r6, LAB_HOLDS);
+    /* every run of the first condition diverged: the second decides */
+    c6.dead[0][0] = S(NAN, 0), c6.dead[1][0] = S(0.2, 0);
+    EXPECT(r6, LAB_HOLDS);
+    c6.relu_ever_dead = 5; /* too few dead units to tell whether they come back */
+    EXPECT(r6, LAB_INCONCLUSIVE);
 }
 
 static struct lab_c7_in c7;
@@ -182,6 +209,12 @@ static void test_c8(void)
     EXPECT(r8, LAB_NOT_HOLD);
     c8.variant[1][2] = S(0.902, 0);
     EXPECT(r8, LAB_INCONCLUSIVE);
+    /* the best variant is not the first: leaky_relu worse, elu better, on both nets */
+    c8.variant[0][0] = S(0.86, 0), c8.variant[0][2] = S(0.90, 0);
+    c8.variant[1][0] = S(0.88, 0), c8.variant[1][1] = S(0.89, 0), c8.variant[1][2] = S(0.92, 0);
+    EXPECT(r8, LAB_HOLDS);
+    c8.variant[1][0] = S(NAN, 0); /* leaky_relu's CNN runs diverged: elu still decides */
+    EXPECT(r8, LAB_HOLDS);
 }
 
 static struct lab_c9_in c9;
@@ -196,6 +229,12 @@ static void test_c9(void)
     EXPECT(r9, LAB_NOT_HOLD);
     c9.full = 0;
     EXPECT(r9, LAB_INCONCLUSIVE);
+    c9.full = 1, c9.relu = S(NAN, 0); /* relu's runs diverged */
+    EXPECT(r9, LAB_INCONCLUSIVE);
+    c9.relu = S(0.905, 0.005); /* short, but std 0.005 > 0.003: 0.905 >= 0.916 - 0.005 fails */
+    EXPECT(r9, LAB_NOT_HOLD);
+    c9.relu = S(0.912, 0.005); /* within its own std */
+    EXPECT(r9, LAB_HOLDS);
 }
 
 int main(void)

@@ -80,18 +80,28 @@ static double m_final_chunk_loss(const struct lab_run *r)
     return r->nchunks ? r->chunk_loss[r->nchunks - 1] : NAN;
 }
 
+/* Metrics a diverged run still has: the initialisation's, and the steps and seconds to the target
+ * (reached before the run diverged, or never). Every other metric of a diverged run is NaN, so
+ * the comparison it enters is inconclusive, and the report says "diverged (k of n)". */
+static int valid_after_divergence(run_metric f)
+{
+    return f == m_init_sparsity || f == m_steps || f == m_secs;
+}
+
 /* metric over the seeds of the main runs of model/act. Returns 0, or -1 if a run failed. */
 static int stat_main(struct lab *L, enum lab_model model, const char *act, run_metric f, struct lab_stat *out)
 {
     double v[LAB_MAX_SEEDS];
-    size_t n = L->p.seeds < LAB_MAX_SEEDS ? L->p.seeds : LAB_MAX_SEEDS;
+    size_t n = L->p.seeds < LAB_MAX_SEEDS ? L->p.seeds : LAB_MAX_SEEDS, ndiv = 0;
     for (size_t s = 0; s < n; s++) {
         const struct lab_run *r = lab_main_run(L, model, act, s + 1);
         if (!r)
             return -1;
-        v[s] = f(r);
+        ndiv += r->diverged != 0;
+        v[s] = r->diverged && !valid_after_divergence(f) ? NAN : f(r);
     }
     *out = lab_stat_of(v, n);
+    out->ndiv = ndiv;
     return 0;
 }
 
@@ -635,6 +645,7 @@ static int claim7(struct lab *L, struct lab_result *r, FILE *f)
 {
     size_t seeds = L->p.seeds < LAB_MAX_SEEDS ? L->p.seeds : LAB_MAX_SEEDS;
     double absm[4][LAB_MAX_SEEDS], steps[4][LAB_MAX_SEEDS];
+    size_t ndiv[4] = {0};
     const struct lab_run *first[LAB_NMODELS][4];
     for (int a = 0; a < 4; a++)
         for (size_t s = 0; s < seeds; s++) {
@@ -645,7 +656,10 @@ static int claim7(struct lab *L, struct lab_result *r, FILE *f)
                     return -1;
                 if (!s)
                     first[m][a] = run;
-                absm[a][s] += m_absmean(run) / LAB_NMODELS;
+                /* a diverged run has no end-of-training mean (NaN: that part is inconclusive); its steps
+                 * to the target stand (reached before it diverged, or never) */
+                absm[a][s] += run->diverged ? NAN : m_absmean(run) / LAB_NMODELS;
+                ndiv[a] += run->diverged != 0;
                 steps[a][s] += run->steps_to_target;
             }
         }
@@ -678,6 +692,10 @@ static int claim7(struct lab *L, struct lab_result *r, FILE *f)
             s[m * 4 + a] = (struct lab_series){titles[m * 4 + a], ep->nacts, xs, ep->mean};
         }
     fprintf(f, "\n(seed 1)\n\n");
+    for (int a = 0; a < 4; a++)
+        if (ndiv[a])
+            fprintf(f, "%s: %zu of the %zu main runs (both nets, all seeds) diverged; they have no mean after "
+                       "training.\n\n", MEAN_ACTS[a], ndiv[a], seeds * LAB_NMODELS);
     int ok = lab_plot_lines(L, "c7_mean", "mean activation per layer after training (test images)", "layer",
                             "mean activation", 0, s, 8);
     plot_ref(f, L, ok, "c7_mean", "mean activation per layer");
@@ -751,7 +769,7 @@ static int claim9(struct lab *L, struct lab_result *r, FILE *f)
     if (L->dry)
         return 0;
     struct lab_c9_in in = {acc[0], 0.916,
-                           L->p.full && lab_train_n(L, LAB_CNN) == 60000 && lab_test_n(L) == 10000 &&
+                           L->p.full && !L->p.reduced && lab_train_n(L, LAB_CNN) == 60000 && lab_test_n(L) == 10000 &&
                                !strcmp(L->p.spec[LAB_CNN], "cnn")};
     r->verdict = lab_rule_c9(&in, r->why, sizeof r->why);
     size_t best = 0;
@@ -779,7 +797,7 @@ static int claim9(struct lab *L, struct lab_result *r, FILE *f)
     verdict_text(f, r,
                  "holds if relu's mean test accuracy is at least 0.916 - noise (noise = max(std, 0.003)); below that "
                  "it does not hold on the full protocol (all 60000/10000 images, the `cnn` preset, --full epochs), and "
-                 "is inconclusive on a reduced one (--quick: subset, smaller CNN, 2 epochs).",
+                 "is inconclusive on a reduced one (--quick's subset and smaller CNN, or --train-limit, --test-limit, --epochs).",
                  "the full protocol (more data and epochs raise accuracy), data augmentation or a wider net.");
     return 0;
 }

@@ -33,9 +33,11 @@ const char *lab_verdict_str(enum lab_verdict v);
 struct lab_stat {
     double mean, std;
     size_t n;
+    size_t ndiv; /* runs among the n that diverged (their end-of-training values are NaN) */
 };
 
-/* "0.8812" (one seed), "0.8812 ± 0.0031" (several), "never" (+inf), "-" (NaN) into buf. */
+/* "0.8812" (one seed), "0.8812 ± 0.0031" (several), "never" (+inf), "-" (NaN; "diverged (k of n)"
+ * when runs diverged) into buf. */
 const char *lab_stat_fmt(struct lab_stat s, int digits, char *buf, size_t len);
 
 /* Summarise x[0..n): +inf if any x is +inf (a seed that never got there), NaN if n == 0. */
@@ -147,6 +149,7 @@ enum lab_model { LAB_MLP, LAB_CNN, LAB_NMODELS };
 
 struct lab_protocol {
     int full;                       /* 1: --full (all data) */
+    int reduced;                    /* 1: --train-limit, --test-limit or --epochs shrank the mode's runs */
     size_t seeds;
     size_t train_n[LAB_NMODELS];    /* training images per model (0: all) */
     size_t test_n;                  /* test images (0: all) */

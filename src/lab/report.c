@@ -103,9 +103,13 @@ int lab_report_write(struct lab *L, const struct lab_result *r, size_t n, const 
             command, date, cpu, u.machine, sysconf(_SC_NPROCESSORS_ONLN), seconds, L->nruns, L->nruns - L->nreused,
             L->nreused);
     fprintf(f, "Mode: **%s**: %zu seed(s); MLP on %zu and CNN on %zu training images, %zu test images; %zu/%zu "
-               "epochs (mlp/cnn); the rules are in docs/claims.md, written before any run. Verdicts are computed from "
+               "epochs (mlp/cnn); the rules are in docs/claims.md, written before any run (the changes made after a run, "
+               "and why, are listed there under \"Changes after a run\"). Verdicts are computed from "
                "the numbers below by those rules, never chosen.\n\n",
-            p->full ? "full" : "quick (subsets, one seed, few epochs: the verdicts are about this protocol)", p->seeds,
+            p->full && !p->reduced ? "full"
+            : p->full ? "full, reduced by --train-limit, --test-limit or --epochs (the verdicts are about this protocol)"
+                      : "quick (subsets, few epochs: the verdicts are about this protocol)",
+            p->seeds,
             lab_train_n(L, LAB_MLP), lab_train_n(L, LAB_CNN), lab_test_n(L), p->epochs[LAB_MLP], p->epochs[LAB_CNN]);
     if (!L->gnuplot)
         fprintf(f, "**gnuplot is not installed** (`apt-get install gnuplot-nox`): no plots were drawn; every table "

@@ -19,7 +19,7 @@ const char *lab_verdict_str(enum lab_verdict v)
 
 struct lab_stat lab_stat_of(const double *x, size_t n)
 {
-    struct lab_stat s = {NAN, NAN, n};
+    struct lab_stat s = {NAN, NAN, n, 0};
     if (!n)
         return s;
     double sum = 0.0;
@@ -91,7 +91,9 @@ static void clear(char *why, size_t len)
 
 const char *lab_stat_fmt(struct lab_stat s, int digits, char *buf, size_t len)
 {
-    if (isnan(s.mean))
+    if (isnan(s.mean) && s.ndiv)
+        snprintf(buf, len, "diverged (%zu of %zu)", s.ndiv, s.n);
+    else if (isnan(s.mean))
         snprintf(buf, len, "-");
     else if (isinf(s.mean))
         snprintf(buf, len, "never");
@@ -177,9 +179,9 @@ enum lab_verdict lab_rule_c4(const struct lab_c4_in *in, char *why, size_t len)
     enum lab_verdict parts[2];
     int bad = 0, good = 1;
     for (size_t i = 0; i < in->ndepths && i < 8; i++) {
-        double r = in->relu_ratio[i];
+        double r = in->relu_ratio[i]; /* NaN: not measured (a failed run), decides nothing */
         good = good && r >= 0.1 && r <= 10.0;
-        bad = bad || !(r >= 0.01 && r <= 100.0);
+        bad = bad || r < 0.01 || r > 100.0;
         say(why, len, "%sdepth %zu: %.3g", i ? ", " : "relu grad ratio first/last ", in->depth[i], r);
     }
     parts[0] = bad ? LAB_NOT_HOLD : good && in->ndepths ? LAB_HOLDS : LAB_INCONCLUSIVE;
@@ -231,9 +233,10 @@ enum lab_verdict lab_rule_c6(const struct lab_c6_in *in, char *why, size_t len)
     clear(why, len);
     static const char *const acts[4] = {"relu", "leaky_relu", "prelu", "elu"};
     enum lab_verdict parts[3];
-    size_t worst = 0;
+    size_t worst = 0; /* the condition where relu's dead fraction is larger; a NaN one (all runs
+                       * diverged) only if both are */
     for (size_t c = 1; c < in->nconds && c < 2; c++)
-        if (in->dead[c][0].mean > in->dead[worst][0].mean)
+        if (isnan(in->dead[worst][0].mean) || in->dead[c][0].mean > in->dead[worst][0].mean)
             worst = c;
     double d = in->nconds ? in->dead[worst][0].mean : NAN;
     parts[0] = d >= 0.05 ? LAB_HOLDS : d < 0.01 ? LAB_NOT_HOLD : LAB_INCONCLUSIVE;
@@ -282,9 +285,9 @@ enum lab_verdict lab_rule_c8(const struct lab_c8_in *in, char *why, size_t len)
     size_t n = in->nmodels < 2 ? in->nmodels : 2;
     char a[48], b[48];
     for (size_t m = 0; m < n; m++) {
-        int best = 0, all_worse = 1;
+        int best = 0, all_worse = 1; /* best: the highest mean (a NaN one, all seeds diverged, last) */
         for (int v = 0; v < 3; v++) {
-            if (in->variant[m][v].mean > in->variant[m][best].mean)
+            if (isnan(in->variant[m][best].mean) || in->variant[m][v].mean > in->variant[m][best].mean)
                 best = v;
             all_worse = all_worse && lab_compare(in->variant[m][v], in->relu[m], LAB_ACC_FLOOR) < 0;
         }
@@ -303,6 +306,10 @@ enum lab_verdict lab_rule_c9(const struct lab_c9_in *in, char *why, size_t len)
     double noise = in->relu.std > 0.003 ? in->relu.std : 0.003;
     char a[48];
     say(why, len, "relu CNN test accuracy %s vs %.3f", lab_stat_fmt(in->relu, 4, a, sizeof a), in->reference);
+    if (isnan(in->relu.mean)) {
+        say(why, len, " (no accuracy to compare)");
+        return LAB_INCONCLUSIVE;
+    }
     if (in->relu.mean >= in->reference - noise)
         return LAB_HOLDS;
     if (in->full && in->relu.mean < in->reference - noise) {

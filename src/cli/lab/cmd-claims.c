@@ -216,6 +216,7 @@ int cmd_claims(int argc, char **argv)
     if (o.epochs)
         for (int m = 0; m < LAB_NMODELS; m++)
             p.epochs[m] = p.grid_epochs[m] = o.epochs;
+    p.reduced = o.train_limit || o.test_limit || o.epochs;
     nn_set_threads((int)o.threads);
 
     struct nn_cli_data data = {o.data, NULL, 0, 0};
