@@ -548,6 +548,7 @@ static int claim6(struct lab *L, struct lab_result *r, FILE *f)
     const struct lab_protocol *p = &L->p;
     struct lab_c6_in in = {.nconds = 2, .cond = {"large lr", "negative bias"}};
     double relu_lr = lab_best_lr(L, LAB_MLP, "relu"), big_lr = p->big_lr[p->nbig - 1];
+    int big_found = 0; /* 0: relu diverged at every candidate, and the last one is used */
     if (isnan(relu_lr))
         return -1;
     /* The large rate: the first candidate at which relu (seed 1) does not diverge, since a net
@@ -560,6 +561,7 @@ static int claim6(struct lab *L, struct lab_result *r, FILE *f)
             return -1;
         if (!run->diverged) {
             big_lr = p->big_lr[i];
+            big_found = 1;
             break;
         }
     }
@@ -610,13 +612,14 @@ static int claim6(struct lab *L, struct lab_result *r, FILE *f)
              100 * in.dead[0][0].mean, big_lr, 100 * in.dead[1][0].mean, p->neg_bias, 100 * in.dead[0][1].mean,
              100 * in.dead[1][1].mean, in.relu_revived, in.relu_ever_dead);
     fprintf(f, "**Protocol.** The MLP `%s` on the first %zu training images, %zu epochs, SGD momentum %g, batch %zu, "
-               "%zu seed(s), under two stresses: (1) a large learning rate, %g (the first of 0.5, 0.3, 0.2, 0.1 at which relu "
-               "does not diverge); (2) every hidden bias initialised to "
+               "%zu seed(s), under two stresses: (1) a large learning rate, %g (%s); (2) every hidden bias initialised to "
                "%g, at relu's best learning rate (%g). A unit is dead when it is never positive on the %zu test "
                "images (relu: output never non-zero; leaky_relu, prelu, elu: input never > 0), checked at init and "
                "after every epoch. Revived: units dead at one check and alive at a later one. Diverged runs (loss NaN or "
                "inf) are left out of the dead fractions and counts: their activations are NaN.\n\n",
             p->spec[LAB_MLP], lab_train_n(L, LAB_MLP), p->epochs[LAB_MLP], p->momentum, p->batch, seeds, big_lr,
+            big_found ? "the first of 0.5, 0.3, 0.2, 0.1 at which relu (seed 1) does not diverge"
+                      : "relu (seed 1) diverged at every one of 0.5, 0.3, 0.2, 0.1; this is the last",
             p->neg_bias, relu_lr, lab_test_n(L));
     fprintf(f, "| condition | activation | dead at end | test acc (seed 1) | diverged runs | ever dead | revived |\n"
                "|---|---|---|---|---|---|---|\n");

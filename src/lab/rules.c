@@ -257,7 +257,7 @@ enum lab_verdict lab_rule_c6(const struct lab_c6_in *in, char *why, size_t len)
         double f = (double)in->relu_revived / (double)in->relu_ever_dead;
         parts[2] = f <= 0.01 ? LAB_HOLDS : f > 0.05 ? LAB_NOT_HOLD : LAB_INCONCLUSIVE;
     }
-    say(why, len, "; %zu of %zu relu units that were dead after an epoch came back (never come back: %s)",
+    say(why, len, "; %zu of %zu relu units that were dead at a check (init or after an epoch) came back (never come back: %s)",
         in->relu_revived, in->relu_ever_dead, lab_verdict_str(parts[2]));
     return lab_combine(parts, 3);
 }
