@@ -45,6 +45,11 @@ if(ACTLAB_ENGINE)
   target_link_libraries(actlab_nn PUBLIC actlab_static ${NN_OPENBLAS_LIB} ZLIB::ZLIB ${NN_JANSSON_LIB} ${M_LIB}
     Threads::Threads)
   install(FILES include/actlab/nn.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/actlab)
+  # The engine installs as a static library with its own relocatable actlab-nn.pc (as actlab.pc):
+  # `pkg-config --cflags --libs actlab-nn` gives it, its Debian dependencies and libactlab.
+  install(TARGETS actlab_nn ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  configure_file(cmake/actlab-nn.pc.in ${CMAKE_CURRENT_BINARY_DIR}/actlab-nn.pc @ONLY)
+  install(FILES ${CMAKE_CURRENT_BINARY_DIR}/actlab-nn.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
   file(GLOB NN_CLI_SOURCES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/src/cli/nn/*.c)
   list(APPEND ACTLAB_CLI_EXTRA_SOURCES ${NN_CLI_SOURCES})

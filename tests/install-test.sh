@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs libactlab into a temporary prefix and builds a user's program with pkg-config,
 # against the shared and the static library; both must run and print the expected values.
+# With the engine built, also a training program through actlab-nn.pc (examples/train_demo.c).
 set -eu
 build=$1 src=$2
 prefix=$(mktemp -d)
@@ -17,5 +18,14 @@ for v in shared static; do
   out=$(LD_LIBRARY_PATH="$(pkg-config --variable=libdir actlab)" "$prefix/demo_$v" | head -1)
   if [ "$out" = "$expected" ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "demo_$v printed '$out', want '$expected'"; fi
 done
+# The engine, when this build has it: a user's training program through actlab-nn.pc.
+if [ -f "$(pkg-config --variable=libdir actlab)/pkgconfig/actlab-nn.pc" ]; then
+  if cc -std=c11 -Wall -Werror "$src/examples/train_demo.c" $(pkg-config --cflags --libs actlab-nn) -o "$prefix/train_demo" &&
+     out=$(LD_LIBRARY_PATH="$(pkg-config --variable=libdir actlab)" "$prefix/train_demo") && echo "$out" | grep -q " ok$"; then
+    pass=$((pass+1))
+  else
+    fail=$((fail+1)); echo "train_demo failed: '${out:-did not build}'"
+  fi
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
