@@ -466,10 +466,16 @@ static int claim4(struct lab *L, struct lab_result *r, FILE *f)
     r->verdict = lab_rule_c4(&in, r->why, sizeof r->why);
     char hxwhy[256];
     enum lab_verdict hxv = lab_rule_he_xavier(m_final_chunk_loss(hx[0]), m_final_chunk_loss(hx[1]), hxwhy, sizeof hxwhy);
+    double rlo = INFINITY, rhi = -INFINITY; /* relu's range over the depths; NaN if one is NaN */
+    for (size_t d = 0; d < p->ndepths; d++) {
+        if (isnan(ratio[0][d]))
+            rlo = rhi = NAN;
+        if (!isnan(rlo))
+            rlo = ratio[0][d] < rlo ? ratio[0][d] : rlo, rhi = ratio[0][d] > rhi ? ratio[0][d] : rhi;
+    }
     snprintf(r->measured, sizeof r->measured,
              "grad ratio relu %.2g..%.2g vs sigmoid %.2g at depth %zu; %zu-layer relu loss %.2f; He/Xavier 30-layer %.2f/%.2f",
-             fmin(fmin(ratio[0][0], ratio[0][1]), fmin(ratio[0][2], ratio[0][3])),
-             fmax(fmax(ratio[0][0], ratio[0][1]), fmax(ratio[0][2], ratio[0][3])), ratio[4][p->ndepths - 1],
+             rlo, rhi, ratio[4][p->ndepths - 1],
              p->depth[p->ndepths - 1], p->deep_layers, in.relu_deep_loss, m_final_chunk_loss(hx[0]),
              m_final_chunk_loss(hx[1]));
     fprintf(f, "**Protocol.** Plain MLPs `deep-mlp:depth=D,width=%zu` (D hidden layers, then the output layer), the "
