@@ -38,7 +38,13 @@ static inline void lin_ctx_init(struct lin_ctx *c, const struct act_params *p)
 
 /* Forward bodies: a is x. */
 #define F_IDENTITY(a) (a)
+#ifdef VF_MINMAX_B_ON_NAN
+/* max(0, x) with x second: a NaN x is returned as it came, x = -0 gives -0 (the tie returns x),
+ * as the reference's x < 0 ? 0 : x; one operation. */
+#define F_RELU(a) vf_max_b(c.zero, a)
+#else
 #define F_RELU(a) vf_andnot(vf_lt(a, c.zero), a)
+#endif
 #define F_LEAKY(a) vf_select(vf_le(a, c.zero), c.slope_zero ? vf_and(a, c.signmask) : vf_mul(a, c.slope), a)
 /*
  * The same with two operations instead of three, where the ISA's max/min return their second
@@ -48,7 +54,13 @@ static inline void lin_ctx_init(struct lin_ctx *c, const struct act_params *p)
  */
 #define F_LEAKY_MAX(a) vf_max_b(vf_mul(a, c.slope), a)
 #define F_LEAKY_MIN(a) vf_min_b(vf_mul(a, c.slope), a)
+#ifdef VF_MINMAX_B_ON_NAN
+/* min(hi, max(lo, x)), x second in both: NaN passes through, and a tie (x equal to a bound, ±0
+ * included) returns x, as the reference's x < lo ? lo : x > hi ? hi : x. */
+#define F_CLAMP(a) vf_min_b(c.hi, vf_max_b(c.lo, a))
+#else
 #define F_CLAMP(a) vf_select(vf_lt(a, c.lo), c.lo, vf_select(vf_gt(a, c.hi), c.hi, a))
+#endif
 #define F_THRESHOLD(a) vf_select(vf_le(a, c.th), c.val, a)
 /* Backward bodies: a is x (or y for bwdy), g is dy. A NaN a is passed through as the result. */
 #define NAN_PASS(a, r) vf_select(vf_isnan(a), a, r)
