@@ -69,11 +69,14 @@ def torch_child(model_name, threads, epochs, limit, cap_blas):
     env = dict(os.environ)
     if cap_blas:
         env["OPENBLAS_NUM_THREADS"] = str(threads)
-    else:
-        env.pop("OPENBLAS_NUM_THREADS", None)
-    out = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", model_name, str(threads),
-                          str(epochs), str(limit)], env=env, check=True, capture_output=True, text=True).stdout
-    secs, acc = out.split()[-2:]
+    else:  # OpenBLAS falls back on these two when OPENBLAS_NUM_THREADS is unset
+        for var in ("OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"):
+            env.pop(var, None)
+    proc = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", model_name, str(threads),
+                           str(epochs), str(limit)], env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.exit(f"PyTorch run failed ({model_name}, {threads} threads):\n{proc.stderr}")
+    secs, acc = proc.stdout.split()[-2:]
     return float(secs), float(acc)
 
 

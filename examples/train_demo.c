@@ -30,7 +30,7 @@ int main(void)
 
     struct nn_model_opts o = {{2, 1, 1}, 2, {0}, 0, 64, 0};
     struct nn_model m;
-    char err[256];
+    char err[256] = "bad activation spec";
     enum nn_status st;
     if (act_parse("relu", &o.act) != ACT_OK || (st = nn_model_init(&m, "dense:16;act;dense:2", &o, err, sizeof err))) {
         fprintf(stderr, "model: %s\n", err);

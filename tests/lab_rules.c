@@ -229,8 +229,10 @@ static void test_c9(void)
     EXPECT(r9, LAB_NOT_HOLD);
     c9.full = 0;
     EXPECT(r9, LAB_INCONCLUSIVE);
-    c9.full = 1, c9.relu = S(NAN, 0); /* relu's runs diverged */
-    EXPECT(r9, LAB_INCONCLUSIVE);
+    c9.full = 1, c9.relu = S(NAN, 0); /* relu's runs diverged: inconclusive, and said why */
+    char w9[256];
+    CHECK(lab_rule_c9(&c9, w9, sizeof w9) == LAB_INCONCLUSIVE && strstr(w9, "no accuracy to compare"),
+          "c9 with a NaN accuracy: %s", w9);
     c9.relu = S(0.905, 0.005); /* short, but std 0.005 > 0.003: 0.905 >= 0.916 - 0.005 fails */
     EXPECT(r9, LAB_NOT_HOLD);
     c9.relu = S(0.912, 0.005); /* within its own std */

@@ -364,9 +364,14 @@ static int claim3(struct lab *L, struct lab_result *r, FILE *f)
         return 0;
     for (size_t a = 0; a < NACTS; a++) {
         double v[LAB_MAX_SEEDS];
-        for (size_t s = 0; s < L->p.seeds && s < LAB_MAX_SEEDS; s++)
-            v[s] = lab_main_run(L, LAB_MLP, ACTS[a], s + 1)->train_acc;
+        size_t ndiv = 0;
+        for (size_t s = 0; s < L->p.seeds && s < LAB_MAX_SEEDS; s++) {
+            const struct lab_run *run = lab_main_run(L, LAB_MLP, ACTS[a], s + 1);
+            ndiv += run->diverged != 0;
+            v[s] = run->diverged ? NAN : run->train_acc; /* as stat_main: no end-of-training value */
+        }
         tr[a] = lab_stat_of(v, L->p.seeds < LAB_MAX_SEEDS ? L->p.seeds : LAB_MAX_SEEDS);
+        tr[a].ndiv = ndiv;
     }
     in.init_sparsity = (init_sp[0].mean + init_sp[1].mean) / 2;
     in.trained_sparsity = (sp[0].mean + sp[1].mean) / 2;

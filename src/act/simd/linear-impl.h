@@ -4,7 +4,9 @@
  * first) and compiled once per ISA. They are exact: every result is a selected input,
  * a constant, or one IEEE float product (slope * x), which is what the reference rounds
  * to. Comparisons are ordered, so NaN lanes take the "else" branch and then the NaN is
- * selected back in; -0 is kept wherever the reference keeps it.
+ * selected back in; -0 is kept wherever the reference keeps it. A NaN input comes out as
+ * that NaN: a quiet NaN bit for bit, as the reference gives it; a signalling NaN unquieted,
+ * where the reference (x + x) quiets it (NaN either way, which is what the tests hold).
  * Main loop: 4 vectors per iteration; then single vectors; then the reference for the tail,
  * so no load or store ever leaves [0, n).
  */

@@ -216,13 +216,19 @@ int cmd_claims(int argc, char **argv)
     if (o.epochs)
         for (int m = 0; m < LAB_NMODELS; m++)
             p.epochs[m] = p.grid_epochs[m] = o.epochs;
-    p.reduced = o.train_limit || o.test_limit || o.epochs;
     nn_set_threads((int)o.threads);
 
     struct nn_cli_data data = {o.data, NULL, 0, 0};
     struct nn_dataset train, test;
     if ((rc = nn_cli_load_data(CMD_NAME, &data, &train, &test)) != CLI_OK)
         return rc;
+    /* Reduced: a limit or --epochs made the runs smaller than the mode's own (claim 9 and the
+     * report's header say so); a limit at or above the data's size, or more epochs, is not. */
+    struct lab_protocol base;
+    lab_protocol_init(&base, o.full, o.seeds);
+    p.reduced = (o.train_limit && o.train_limit < train.n) || (o.test_limit && o.test_limit < test.n);
+    for (int m = 0; m < LAB_NMODELS; m++)
+        p.reduced |= o.epochs && (o.epochs < base.epochs[m] || o.epochs < base.grid_epochs[m]);
     static struct lab L; /* large (the memo of runs hangs off it): keep it off the stack */
     if (lab_init(&L, &p, &train, &test, o.out) != NN_OK) {
         cli_error(CMD_NAME, "%s", L.err);
