@@ -56,6 +56,7 @@ static const struct lab_epoch *last_ep(const struct lab_run *r)
 }
 
 static double m_test_acc(const struct lab_run *r) { return last_ep(r)->test_acc; }
+static double m_train_acc(const struct lab_run *r) { return r->train_acc; }
 static double m_steps(const struct lab_run *r) { return r->steps_to_target; }
 static double m_secs(const struct lab_run *r) { return r->secs_to_target; }
 static double m_gap(const struct lab_run *r) { return r->train_acc - last_ep(r)->test_acc; }
@@ -362,17 +363,9 @@ static int claim3(struct lab *L, struct lab_result *r, FILE *f)
                                runs, labels, LAB_NMODELS, CURVE_SPARSITY);
     if (L->dry)
         return 0;
-    for (size_t a = 0; a < NACTS; a++) {
-        double v[LAB_MAX_SEEDS];
-        size_t ndiv = 0;
-        for (size_t s = 0; s < L->p.seeds && s < LAB_MAX_SEEDS; s++) {
-            const struct lab_run *run = lab_main_run(L, LAB_MLP, ACTS[a], s + 1);
-            ndiv += run->diverged != 0;
-            v[s] = run->diverged ? NAN : run->train_acc; /* as stat_main: no end-of-training value */
-        }
-        tr[a] = lab_stat_of(v, L->p.seeds < LAB_MAX_SEEDS ? L->p.seeds : LAB_MAX_SEEDS);
-        tr[a].ndiv = ndiv;
-    }
+    for (size_t a = 0; a < NACTS; a++)
+        if (stat_main(L, LAB_MLP, ACTS[a], m_train_acc, &tr[a]))
+            return -1;
     in.init_sparsity = (init_sp[0].mean + init_sp[1].mean) / 2;
     in.trained_sparsity = (sp[0].mean + sp[1].mean) / 2;
     in.relu_gap = gap[0];

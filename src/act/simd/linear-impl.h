@@ -40,27 +40,23 @@ static inline void lin_ctx_init(struct lin_ctx *c, const struct act_params *p)
 
 /* Forward bodies: a is x. */
 #define F_IDENTITY(a) (a)
-#ifdef VF_MINMAX_B_ON_NAN
-/* max(0, x) with x second: a NaN x is returned as it came, x = -0 gives -0 (the tie returns x),
- * as the reference's x < 0 ? 0 : x; one operation. */
-#define F_RELU(a) vf_max_b(c.zero, a)
-#else
-#define F_RELU(a) vf_andnot(vf_lt(a, c.zero), a)
-#endif
 #define F_LEAKY(a) vf_select(vf_le(a, c.zero), c.slope_zero ? vf_and(a, c.signmask) : vf_mul(a, c.slope), a)
+#ifdef VF_MINMAX_B_ON_NAN
 /*
- * The same with two operations instead of three, where the ISA's max/min return their second
- * operand on NaN: for 0 < slope <= 1, slope*x <= x exactly when x >= 0, so max(slope*x, x) is the
- * reference's select (x = -0 gives -0 either way, a NaN x is returned as it came); for slope > 1,
- * min. Ties (x = ±0, or slope*x rounding to x) pick x, which then equals slope*x bit for bit.
+ * Where the ISA's max/min return their second operand on NaN and on ties (±0 included), x as
+ * that operand gives the reference's select in fewer operations: a NaN x comes back as it went
+ * in, and a tie returns x.
+ *  - relu: max(0, x) (x = -0 gives -0, as x < 0 ? 0 : x);
+ *  - leaky family: for 0 < slope <= 1, slope*x <= x exactly when x >= 0, so max(slope*x, x); for
+ *    slope > 1, min (ties, x = ±0 or slope*x rounding to x, equal slope*x bit for bit);
+ *  - clamp: min(hi, max(lo, x)), as x < lo ? lo : x > hi ? hi : x.
  */
+#define F_RELU(a) vf_max_b(c.zero, a)
 #define F_LEAKY_MAX(a) vf_max_b(vf_mul(a, c.slope), a)
 #define F_LEAKY_MIN(a) vf_min_b(vf_mul(a, c.slope), a)
-#ifdef VF_MINMAX_B_ON_NAN
-/* min(hi, max(lo, x)), x second in both: NaN passes through, and a tie (x equal to a bound, ±0
- * included) returns x, as the reference's x < lo ? lo : x > hi ? hi : x. */
 #define F_CLAMP(a) vf_min_b(c.hi, vf_max_b(c.lo, a))
 #else
+#define F_RELU(a) vf_andnot(vf_lt(a, c.zero), a)
 #define F_CLAMP(a) vf_select(vf_lt(a, c.lo), c.lo, vf_select(vf_gt(a, c.hi), c.hi, a))
 #endif
 #define F_THRESHOLD(a) vf_select(vf_le(a, c.th), c.val, a)
