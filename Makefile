@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-asan test-neon test-valgrind test-slow fuzz bench install clean
+.PHONY: all deps build run test test-asan test-neon test-avx512 test-valgrind test-slow fuzz bench install clean
 
 all: build
 
@@ -37,6 +37,10 @@ test-valgrind: deps build
 test-neon:
 	@BUILD_NEON=build-neon JOBS=$(JOBS) CMAKE_FLAGS="$(CMAKE_FLAGS)" sh scripts/test-neon.sh
 
+# The AVX-512 kernels on a CPU without AVX-512: built over SIMDe, kernel tests (scripts/test-avx512.sh).
+test-avx512:
+	@BUILD_AVX512=build-avx512 JOBS=$(JOBS) CMAKE_FLAGS="$(CMAKE_FLAGS)" sh scripts/test-avx512.sh
+
 # Every libFuzzer harness for FUZZ_SECONDS (default 30) each, or FUZZ_RUNS executions from a
 # fixed seed (clang; scripts/fuzz.sh).
 fuzz:
@@ -56,4 +60,4 @@ install: build
 	@cmake --install $(BUILD) --prefix $(or $(PREFIX),/usr/local)
 
 clean:
-	@rm -rf build build-asan build-neon build-fuzz
+	@rm -rf build build-asan build-neon build-avx512 build-fuzz

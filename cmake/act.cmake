@@ -11,8 +11,20 @@ set(ACT_SOURCES
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
   set(ACT_SSE2_SOURCES src/act/sse2/linear.c src/act/sse2/smooth.c)
   set(ACT_AVX2_SOURCES src/act/avx2/linear.c src/act/avx2/smooth.c src/act/avx2/fast.c)
-  list(APPEND ACT_SOURCES ${ACT_SSE2_SOURCES} ${ACT_AVX2_SOURCES})
+  set(ACT_AVX512_SOURCES src/act/avx512/linear.c src/act/avx512/smooth.c src/act/avx512/fast.c)
+  list(APPEND ACT_SOURCES ${ACT_SSE2_SOURCES} ${ACT_AVX2_SOURCES} ${ACT_AVX512_SOURCES})
   set_source_files_properties(${ACT_AVX2_SOURCES} PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma")
+  if(ACTLAB_AVX512_SIMDE)
+    # Test-only (make test-avx512): the AVX-512 kernels over SIMDe's portable intrinsics, run on
+    # AVX2+FMA, and dispatch treating such a CPU as having AVX-512 (src/act/dispatch.c).
+    find_path(SIMDE_INCLUDE_DIR simde/x86/avx512.h REQUIRED)
+    set_source_files_properties(${ACT_AVX512_SOURCES} PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma;-Wno-psabi"
+      INCLUDE_DIRECTORIES "${SIMDE_INCLUDE_DIR}")
+    add_compile_definitions(ACTLAB_AVX512_SIMDE) # dispatch.c, and `actlab info` says so
+  else()
+    set_source_files_properties(${ACT_AVX512_SOURCES} PROPERTIES
+      COMPILE_OPTIONS "-mavx512f;-mavx512bw;-mavx512dq;-mavx512vl;-mfma")
+  endif()
 elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "aarch64|arm64|ARM64")
   # NEON (Advanced SIMD) is baseline on aarch64: no flags.
   list(APPEND ACT_SOURCES src/act/neon/linear.c src/act/neon/smooth.c)

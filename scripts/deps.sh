@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages actlab needs, if any are missing (root: apt-get; else: says what to run).
-# Usage: scripts/deps.sh [build|test|run|bench|neon|fuzz]
+# Usage: scripts/deps.sh [build|test|run|bench|neon|avx512|fuzz|valgrind]
 set -eu
 what=${1:-build}
 pkgs="build-essential cmake pkg-config libopenblas-dev zlib1g-dev libjansson-dev"
@@ -10,6 +10,7 @@ case "$what" in
   fuzz) pkgs="$pkgs clang libclang-rt-14-dev" ;;
   valgrind) pkgs="$pkgs valgrind dataset-fashion-mnist" ;;
   neon) pkgs="$pkgs gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user" ;;
+  avx512) pkgs="$pkgs libsimde-dev" ;;
   bench) pkgs="$pkgs libdnnl-dev libxnnpack-dev libpthreadpool-dev python3-torch python3-numpy dataset-fashion-mnist" ;;
 esac
 missing=""

@@ -51,8 +51,12 @@ int act_cpu_has(enum act_isa_id isa)
     case ACT_ISA_AVX2:
         return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     case ACT_ISA_AVX512:
+#ifdef ACTLAB_AVX512_SIMDE /* test-only build: the AVX-512 kernels run SIMDe's emulation on AVX2+FMA */
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
         return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+#endif
 #endif
 #if defined(__aarch64__)
     case ACT_ISA_NEON:

@@ -34,7 +34,11 @@ int cmd_info(int argc, char **argv)
     }
     printf("libactlab %d.%d.%d\n", ACTLAB_VERSION_MAJOR, ACTLAB_VERSION_MINOR, ACTLAB_VERSION_PATCH);
     cpu_features();
+#ifdef ACTLAB_AVX512_SIMDE
+    printf("dispatch: %s (test build: the avx512 kernels run SIMDe's emulation on avx2+fma)\n\n", act_isa());
+#else
     printf("dispatch: %s\n\n", act_isa());
+#endif
     printf("%-12s %-36s %-36s %s\n", "op", "forward", "backward", "backward from y");
     for (int i = 0; i < ACT_OP_COUNT; i++) {
         const char *k[3];

@@ -1,5 +1,5 @@
 /*
- * Float-lane kernels for an ISA with a fused multiply-add (AVX2+FMA so far; the NEON wrappers
+ * Float-lane kernels for an ISA with a fused multiply-add (AVX2+FMA and AVX-512; the NEON wrappers
  * lack the few integer operations): the forward exp family (sigmoid, silu, elu, selu), where
  * float arithmetic can meet the 1-ULP budget if the one error that matters is kept out.
  * That error is the rounding of 1 + expm1(r): exp is therefore carried as an unevaluated sum
@@ -8,7 +8,7 @@
  * Backward kernels (and tanh, and gelu, at the end of this file) take a middle road: the
  * costly polynomials run in float lanes, and the few operations after them run in double
  * lanes, so that dy up to FLT_MAX times an f'(x) far below FLT_MIN keeps its accuracy and is
- * rounded once. The gelu part needs AVX2's permute and integer operations (simd/vmath-f.h).
+ * rounded once. The gelu part needs the permute and integer wrappers (VF_HAS_INT_OPS, simd/vmath-f.h).
  *
  * exp(z), z in [-120, 0]: n = round(z / ln 2) (1.5*2^23 trick), r = z - n ln2 with ln 2 split in
  * a 16-bit hi part (n * LN2_HI and the subtraction are exact for |n| <= 256) and a lo part

@@ -39,6 +39,24 @@ static inline vf vf_select(vf m, vf a, vf b) { return _mm256_blendv_ps(b, a, m);
 #define VF_MINMAX_B_ON_NAN 1
 #define vf_max_b(a, b) _mm256_max_ps(a, b)
 #define vf_min_b(a, b) _mm256_min_ps(a, b)
+
+/* Integer lanes and table lookups for the float-lane kernels (simd/vmath-f.h). */
+#define VF_HAS_INT_OPS 1
+typedef __m256i vi;
+#define fm_min(a, b) _mm256_min_ps(a, b)
+/* One of 8 floats per lane by the low 3 bits of idx (vpermps). */
+#define vf_lookup8(row, idx) _mm256_permutevar8x32_ps(_mm256_loadu_ps(row), idx)
+/* The piece index of a (0 <= a < 15) in the low 3 bits (simd/vmath-f.h). */
+#define vf_piece8(a) _mm256_srli_epi32(_mm256_castps_si256(vf_add(a, vf_set1(1.0f))), 22)
+/* n from t = n + 1.5*2^23 (the rounding trick), as int32 lanes. */
+#define vi_from_magic(t) _mm256_sub_epi32(_mm256_castps_si256(t), _mm256_set1_epi32(0x4b400000))
+/* 2^n as doubles, for the low or high half of the int32 lanes of n (-1022 <= n <= 1023). */
+#define vd_pow2_lo(n)                                                                           \
+    _mm256_castsi256_pd(_mm256_slli_epi64(                                                      \
+        _mm256_add_epi64(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(n)), _mm256_set1_epi64x(1023)), 52))
+#define vd_pow2_hi(n)                                                                           \
+    _mm256_castsi256_pd(_mm256_slli_epi64(                                                      \
+        _mm256_add_epi64(_mm256_cvtepi32_epi64(_mm256_extracti128_si256(n, 1)), _mm256_set1_epi64x(1023)), 52))
 #endif
 
 /* Double lanes: one vf is split into two vd of VDLEN doubles each. */

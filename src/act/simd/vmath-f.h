@@ -1,7 +1,7 @@
 /*
- * Float-lane vector maths for the AVX2+FMA kernels of simd/fast-impl.h: a few AVX2 integer
- * and permute wrappers the generic vf_ layer does not have, the pieces of exp(-x^2/2), and
- * the 8-interval coefficient tables of gelu. Included by fast-impl.h after vec-avx2.h.
+ * Float-lane vector maths for the kernels of simd/fast-impl.h: the pieces of exp(-x^2/2) and
+ * the 8-interval coefficient tables of gelu, over the integer and permute wrappers that
+ * vec-avx2.h and vec-avx512.h add to the generic vf_ layer (VF_HAS_INT_OPS).
  *
  * Table lookup: vpermps picks, per lane, one of 8 floats by the low 3 bits of an index, so
  * a piecewise polynomial with 8 pieces costs one permute per coefficient. The piece of
@@ -13,28 +13,12 @@
 #ifndef ACTLAB_VMATH_F_H
 #define ACTLAB_VMATH_F_H
 
-#include <immintrin.h>
-
-#if !defined(__AVX2__) || !defined(__FMA__)
-#error "vmath-f.h needs AVX2 and FMA (build with -mavx2 -mfma)"
+#if !defined(VF_HAS_INT_OPS) || !defined(VF_HAS_FMA)
+#error "vmath-f.h needs the integer and lookup wrappers of vec-avx2.h or vec-avx512.h"
 #endif
 
-typedef __m256i vi;
 /* The kernel bodies are large; GCC would otherwise call them once per vector. */
 #define FM_INLINE static inline __attribute__((always_inline))
-#define fm_min(a, b) _mm256_min_ps(a, b)
-#define vf_lookup8(row, idx) _mm256_permutevar8x32_ps(_mm256_loadu_ps(row), idx)
-/* The piece index of a (0 <= a < 15) in the low 3 bits, as described above. */
-#define vf_piece8(a) _mm256_srli_epi32(_mm256_castps_si256(vf_add(a, vf_set1(1.0f))), 22)
-/* n from t = n + 1.5*2^23 (the rounding trick), as int32 lanes. */
-#define vi_from_magic(t) _mm256_sub_epi32(_mm256_castps_si256(t), _mm256_set1_epi32(0x4b400000))
-/* 2^n as doubles, for the low or high 4 int32 lanes of n (-1022 <= n <= 1023). */
-#define vd_pow2_lo(n)                                                                           \
-    _mm256_castsi256_pd(_mm256_slli_epi64(                                                      \
-        _mm256_add_epi64(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(n)), _mm256_set1_epi64x(1023)), 52))
-#define vd_pow2_hi(n)                                                                           \
-    _mm256_castsi256_pd(_mm256_slli_epi64(                                                      \
-        _mm256_add_epi64(_mm256_cvtepi32_epi64(_mm256_extracti128_si256(n, 1)), _mm256_set1_epi64x(1023)), 52))
 
 /*
  * exp(z) for z = zh + zl in [-200, 0] (|zl| <= ulp(zh)) as 2^n (1 + r_hi + t_lo), before any
