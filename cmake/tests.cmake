@@ -27,6 +27,7 @@ actlab_test(test_prelu)
 actlab_test(test_stats)
 actlab_test(test_stream)
 actlab_test(test_threads)
+actlab_test(test_isa_agree)
 actlab_test(test_sweep LIBS Threads::Threads)
 
 # The same binary over all 2^32 bit patterns per op and direction, on 2 threads.
