@@ -242,7 +242,7 @@ static inline vd fm_gelu_fwd_d(const struct fm_gelu_d *h, vd xs)
 FM_INLINE void fm_gelu_halves(vf x, const float (*tab)[8], float clamp, struct fm_gelu_d *lo, struct fm_gelu_d *hi)
 {
     vf sign = vf_and(x, vf_set1(-0.0f));
-    vf a = fm_min(vf_andnot(vf_set1(-0.0f), x), vf_set1(clamp));
+    vf a = vf_min_b(vf_andnot(vf_set1(-0.0f), x), vf_set1(clamp));
     struct fm_exp_parts g = fm_exp_neg_half_sq(a);
     vf c0h, t = fm_table_poly(tab, a, &c0h);
     vf xc = vf_or(a, sign);
@@ -464,7 +464,7 @@ FM_INLINE vd fm_dsilu_d(vd e, vd dy, vd xd, vd k)
 FM_INLINE vf fm_dsilu(vf x, vf dy, const struct act_params *p)
 {
     (void)p;
-    vf xc = fm_min(vf_max(x, vf_set1(-200.0f)), vf_set1(200.0f));
+    vf xc = vf_min_b(vf_max(x, vf_set1(-200.0f)), vf_set1(200.0f));
     struct fm_exp_parts e = fm_exp_parts(vf_or(xc, vf_set1(-0.0f)), vf_zero());
     vd kl, kh;
     fm_root_k(silu_k, 6, xc, 1.375f, &kl, &kh);
@@ -498,7 +498,7 @@ FM_INLINE vf fm_softplus(vf x, const struct fm_softplus_c *c)
     vf nzl = vf_select(neg, zl, vf_sub(vf_zero(), zl)); /* the matching low part */
     vf big = vf_lt(nzh, vf_set1(-200.0f));              /* also +-inf, whose zl is NaN */
     struct fm_exp_parts e = fm_exp_parts(vf_max(nzh, vf_set1(-200.0f)), vf_andnot(big, nzl));
-    vf c0h, t = fm_table_poly(softplus_g_tab, fm_min(vf_andnot(vf_set1(-0.0f), zh), vf_set1(22.0f)), &c0h);
+    vf c0h, t = fm_table_poly(softplus_g_tab, vf_min_b(vf_andnot(vf_set1(-0.0f), zh), vf_set1(22.0f)), &c0h);
     return vf_from_vd(fm_softplus_d(FM_EXP_D(e, lo), vd_add(vd_from_lo(c0h), vd_from_lo(t)), vd_from_lo(x), c),
                       fm_softplus_d(FM_EXP_D(e, hi), vd_add(vd_from_hi(c0h), vd_from_hi(t)), vd_from_hi(x), c));
 }
@@ -572,7 +572,7 @@ FM_INLINE vd fm_dmish_d(vd q, vd dy, vd xd, vd k)
 FM_INLINE vf fm_dmish(vf x, vf dy, const struct act_params *p)
 {
     (void)p;
-    vf xc = fm_min(vf_max(x, vf_set1(-200.0f)), vf_set1(200.0f));
+    vf xc = vf_min_b(vf_max(x, vf_set1(-200.0f)), vf_set1(200.0f));
     struct fm_exp_parts e = fm_exp_parts(vf_or(xc, vf_set1(-0.0f)), vf_zero());
     vd kl, kh;
     fm_root_k(mish_k, 7, xc, 1.25f, &kl, &kh);
@@ -646,7 +646,7 @@ FM_INLINE vd fm_gelu_tanh_vraw(vd xd) /* -2|u|, unclamped */
 FM_INLINE vf fm_dgelu_tanh(vf x, vf dy, const struct act_params *p)
 {
     (void)p;
-    vf xc = fm_min(vf_max(x, vf_set1(-20.0f)), vf_set1(20.0f));
+    vf xc = vf_min_b(vf_max(x, vf_set1(-20.0f)), vf_set1(20.0f));
     vd xl = vd_from_lo(xc), xh = vd_from_hi(xc);
     vd rl = fm_gelu_tanh_vraw(xl), rh = fm_gelu_tanh_vraw(xh);
     vd vl = vd_max(rl, vd_set1(-200.0)), vh = vd_max(rh, vd_set1(-200.0));

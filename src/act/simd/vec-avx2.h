@@ -43,7 +43,6 @@ static inline vf vf_select(vf m, vf a, vf b) { return _mm256_blendv_ps(b, a, m);
 /* Integer lanes and table lookups for the float-lane kernels (simd/vmath-f.h). */
 #define VF_HAS_INT_OPS 1
 typedef __m256i vi;
-#define fm_min(a, b) _mm256_min_ps(a, b)
 /* One of 8 floats per lane by the low 3 bits of idx (vpermps). */
 #define vf_lookup8(row, idx) _mm256_permutevar8x32_ps(_mm256_loadu_ps(row), idx)
 /* The piece index of a (0 <= a < 15) in the low 3 bits (simd/vmath-f.h). */

@@ -79,7 +79,6 @@ static inline vf vf_select(vf m, vf a, vf b)
 /* Integer lanes and table lookups for the float-lane kernels (simd/vmath-f.h). */
 #define VF_HAS_INT_OPS 1
 typedef __m512i vi;
-#define fm_min(a, b) _mm512_min_ps(a, b)
 /* One of 8 floats per lane by the low 3 bits of idx (the row sits in both halves). */
 #define vf_lookup8(row, idx) _mm512_permutexvar_ps(idx, _mm512_broadcast_f32x8(_mm256_loadu_ps(row)))
 #define vf_piece8(a) _mm512_srli_epi32(_mm512_castps_si512(vf_add(a, vf_set1(1.0f))), 22)

@@ -166,7 +166,7 @@ static const float softplus_g_tab[GT_DEG + 3][8] = {
  * d: the kernels are latency-bound, and its depth is 3 fmas instead of Horner's 7. */
 FM_INLINE vf fm_table_poly(const float (*tab)[8], vf a, vf *c0h)
 {
-    vi idx = vf_piece8(fm_min(a, vf_set1(14.99f)));
+    vi idx = vf_piece8(vf_min_b(a, vf_set1(14.99f)));
     vf d = vf_sub(a, vf_lookup8(tab[GT_CENTER], idx));
     vf d2 = vf_mul(d, d);
 #define C(k) vf_lookup8(tab[GT_C1 + (k) - 1], idx)
