@@ -1,7 +1,8 @@
 /*
  * Registry-driven kernel test: every kernel in act_kernel_list() (skipped, and counted as
  * such, when the CPU lacks its ISA), plus the whole-array reference, over sizes
- * 0 .. 2*unroll+1, multiples of the unroll and of 16 up to 256, and a large odd n; in place
+ * 0 .. 4*unroll+1 (the float-lane kernels' pipelines fill over two or three vectors), multiples
+ * of the unroll and of 16 up to 256, and a large odd n; in place
  * and out of place; at varied alignments; with random inputs (tu_fill_x). Each output is
  * held to the op's ULP budget against the long double oracle and against the element-wise
  * reference (NaN iff NaN), and nothing outside [0, n) may be written. The worst ULP per
@@ -39,11 +40,11 @@ static size_t build_sizes(size_t unroll, size_t *sizes)
 {
     size_t n = 0;
     unsigned char seen[257] = {0};
-    for (size_t s = 0; s <= 2 * unroll + 1 && s <= 256; s++)
+    for (size_t s = 0; s <= 4 * unroll + 1 && s <= 256; s++)
         seen[s] = 1;
     for (size_t s = 16; s <= 256; s += 16)
         seen[s] = 1;
-    for (size_t s = unroll; unroll >= 4 && s <= 256; s += unroll) /* unroll < 4: 0..2u+1 covers the tails */
+    for (size_t s = unroll; unroll >= 4 && s <= 256; s += unroll) /* unroll < 4: 0..4u+1 covers the tails */
         seen[s] = 1;
     for (size_t s = 0; s <= 256; s++)
         if (seen[s])

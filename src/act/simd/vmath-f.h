@@ -33,6 +33,8 @@
 struct fm_exp_parts {
     vf r_hi, t_lo;
     vi n;
+    vf u0, u1; /* free: values a pipelined kernel carries from its first stage to the next (fast-impl.h) */
+    vd dlo, dhi; /* exp or expm1 in double lanes (fm_join_exp, fm_join_expm1), for a later stage */
 };
 
 FM_INLINE struct fm_exp_parts fm_exp_parts(vf zh, vf zl)
@@ -51,6 +53,8 @@ FM_INLINE struct fm_exp_parts fm_exp_parts(vf zh, vf zl)
     vf q = vf_fma(q45, r4, vf_fma(q23, r2, q01));
     g.t_lo = vf_fma(r2, q, r_lo);
     g.n = vi_from_magic(t);
+    g.u0 = g.u1 = vf_zero();
+    g.dlo = g.dhi = vd_set1(0.0);
     return g;
 }
 
@@ -68,6 +72,20 @@ FM_INLINE struct fm_exp_parts fm_exp_neg_half_sq(vf a)
 #define FM_EXPM1_D(g, half) fm_expm1_d(vd_from_##half((g).r_hi), vd_from_##half((g).t_lo), vd_pow2_##half((g).n))
 FM_INLINE vd fm_exp_d(vd r_hi, vd t_lo, vd s) { return vd_fma(s, vd_add(r_hi, t_lo), s); }
 FM_INLINE vd fm_expm1_d(vd r_hi, vd t_lo, vd s) { return vd_fma(s, vd_add(r_hi, t_lo), vd_sub(s, vd_set1(1.0))); }
+/* The same, as a stage of a pipelined kernel: the double halves kept in g. */
+FM_INLINE struct fm_exp_parts fm_join_exp(struct fm_exp_parts g)
+{
+    g.dlo = FM_EXP_D(g, lo);
+    g.dhi = FM_EXP_D(g, hi);
+    return g;
+}
+FM_INLINE struct fm_exp_parts fm_join_expm1(struct fm_exp_parts g)
+{
+    g.dlo = FM_EXPM1_D(g, lo);
+    g.dhi = FM_EXPM1_D(g, hi);
+    return g;
+}
+#define FM_JOIN_NONE(g) (g) /* for kernels that widen their own pieces (gelu) */
 
 /*
  * Piecewise polynomials of a in [0, 15) (the last piece also serves up to 20), one per
