@@ -30,6 +30,140 @@
 #define FKN_(op, dir, isa, u) FKN__(op, dir, isa, u)
 #define FKN__(op, dir, isa, u) act_f32_##op##_##dir##__##isa##_p5_##u
 
+/*
+ * The smooth kernels run a software pipeline. One vector's operations form a chain of
+ * dependent steps about 100 cycles long (sigmoid forward: 52 instructions per 8 floats). Issued
+ * in one piece, the waiting operations filled the out-of-order window, and the loop ran at
+ * about 28 cycles per vector. Staged, each pass of the loop issues the first stage of a later
+ * vector before it finishes the current one, so most operations find their inputs ready:
+ * sigmoid forward went from 0.78 to 1.12 el/ns in L1.
+ *
+ * The stages: A(x, p) gives a state T (the pieces of the exp), J(T) a later form of it (the sum
+ * renormalised, or the exp widened to double lanes; FM_JOIN_NONE for none), and B(x, [dy,] T, p)
+ * the result. Two stages run A of vector i + 1 and then J and B of vector i; three stages split
+ * J off. The depth was chosen per kernel by measurement: a fourth stage spilled registers and
+ * was slower, and so was a third for some kernels. B recomputes the few cheap values of x it
+ * needs rather than carry them across (registers are few).
+ *
+ * The same operations on the same values as the one-piece loop, so the same bits: each kernel
+ * was compared with its one-piece build over all 2^32 inputs. The kernels read the parameters
+ * from a local copy of *p. The compiler cannot tell that the stores to y leave *p alone, so it
+ * would reload it in every pass (for celu's 1/alpha and softplus's 1/beta, a division per vector).
+ */
+#define FM_JOIN_NONE(g) (g)
+#define DEFINE_FWD_PIPE2(name, OP, T, A, J, B)                                               \
+    void name(size_t n, const float *x, float *y, const struct act_params *p)                \
+    {                                                                                        \
+        const struct act_params pl = *p;                                                     \
+        (void)pl;                                                                            \
+        size_t i = 0;                                                                        \
+        if (n >= VLEN) {                                                                     \
+            vf a0 = vf_load(x);                                                              \
+            T e0 = A(a0, &pl);                                                               \
+            for (; i + 2 * VLEN <= n; i += VLEN) {                                           \
+                vf a1 = vf_load(x + i + VLEN);                                               \
+                T e1 = A(a1, &pl);                                                           \
+                vf_store(y + i, vf_select(vf_isnan(a0), a0, B(a0, J(e0), &pl)));             \
+                a0 = a1;                                                                     \
+                e0 = e1;                                                                     \
+            }                                                                                \
+            vf_store(y + i, vf_select(vf_isnan(a0), a0, B(a0, J(e0), &pl)));                 \
+            i += VLEN;                                                                       \
+        }                                                                                    \
+        for (; i < n; i++)                                                                   \
+            y[i] = ref_fwd1(ACT_OP_##OP, p, x[i]);                                           \
+    }
+#define DEFINE_BWD_PIPE2(name, OP, T, A, J, B)                                               \
+    void name(size_t n, const float *x, const float *dy, float *dx, const struct act_params *p) \
+    {                                                                                        \
+        const struct act_params pl = *p;                                                     \
+        (void)pl;                                                                            \
+        size_t i = 0;                                                                        \
+        if (n >= VLEN) {                                                                     \
+            vf a0 = vf_load(x);                                                              \
+            T e0 = A(a0, &pl);                                                               \
+            for (; i + 2 * VLEN <= n; i += VLEN) {                                           \
+                vf a1 = vf_load(x + i + VLEN);                                               \
+                T e1 = A(a1, &pl);                                                           \
+                vf g0 = vf_load(dy + i);                                                     \
+                vf_store(dx + i, vf_select(vf_isnan(a0), a0, B(a0, g0, J(e0), &pl)));        \
+                a0 = a1;                                                                     \
+                e0 = e1;                                                                     \
+            }                                                                                \
+            vf g0 = vf_load(dy + i);                                                         \
+            vf_store(dx + i, vf_select(vf_isnan(a0), a0, B(a0, g0, J(e0), &pl)));            \
+            i += VLEN;                                                                       \
+        }                                                                                    \
+        for (; i < n; i++)                                                                   \
+            dx[i] = ref_bwd1(ACT_OP_##OP, p, x[i], dy[i]);                                   \
+    }
+/* Three stages: A of vector i + 2, J of vector i + 1, B of vector i. */
+#define DEFINE_FWD_PIPE3(name, OP, T, A, J, B)                                               \
+    void name(size_t n, const float *x, float *y, const struct act_params *p)                \
+    {                                                                                        \
+        const struct act_params pl = *p;                                                     \
+        (void)pl;                                                                            \
+        size_t i = 0;                                                                        \
+        if (n >= 2 * VLEN) {                                                                 \
+            vf a0 = vf_load(x), a1 = vf_load(x + VLEN);                                      \
+            T e0 = J(A(a0, &pl)), e1 = A(a1, &pl);                                           \
+            for (; i + 3 * VLEN <= n; i += VLEN) {                                           \
+                vf a2 = vf_load(x + i + 2 * VLEN);                                           \
+                T e2 = A(a2, &pl);                                                           \
+                e1 = J(e1);                                                                  \
+                vf_store(y + i, vf_select(vf_isnan(a0), a0, B(a0, e0, &pl)));                \
+                a0 = a1;                                                                     \
+                e0 = e1;                                                                     \
+                a1 = a2;                                                                     \
+                e1 = e2;                                                                     \
+            }                                                                                \
+            e1 = J(e1);                                                                      \
+            vf_store(y + i, vf_select(vf_isnan(a0), a0, B(a0, e0, &pl)));                    \
+            vf_store(y + i + VLEN, vf_select(vf_isnan(a1), a1, B(a1, e1, &pl)));             \
+            i += 2 * VLEN;                                                                   \
+        }                                                                                    \
+        for (; i + VLEN <= n; i += VLEN) {                                                   \
+            vf a = vf_load(x + i);                                                           \
+            vf_store(y + i, vf_select(vf_isnan(a), a, B(a, J(A(a, &pl)), &pl)));             \
+        }                                                                                    \
+        for (; i < n; i++)                                                                   \
+            y[i] = ref_fwd1(ACT_OP_##OP, p, x[i]);                                           \
+    }
+#define DEFINE_BWD_PIPE3(name, OP, T, A, J, B)                                               \
+    void name(size_t n, const float *x, const float *dy, float *dx, const struct act_params *p) \
+    {                                                                                        \
+        const struct act_params pl = *p;                                                     \
+        (void)pl;                                                                            \
+        size_t i = 0;                                                                        \
+        if (n >= 2 * VLEN) {                                                                 \
+            vf a0 = vf_load(x), a1 = vf_load(x + VLEN);                                      \
+            T e0 = J(A(a0, &pl)), e1 = A(a1, &pl);                                           \
+            for (; i + 3 * VLEN <= n; i += VLEN) {                                           \
+                vf a2 = vf_load(x + i + 2 * VLEN);                                           \
+                T e2 = A(a2, &pl);                                                           \
+                e1 = J(e1);                                                                  \
+                vf g0 = vf_load(dy + i);                                                     \
+                vf_store(dx + i, vf_select(vf_isnan(a0), a0, B(a0, g0, e0, &pl)));           \
+                a0 = a1;                                                                     \
+                e0 = e1;                                                                     \
+                a1 = a2;                                                                     \
+                e1 = e2;                                                                     \
+            }                                                                                \
+            e1 = J(e1);                                                                      \
+            vf g0 = vf_load(dy + i), g1 = vf_load(dy + i + VLEN);                            \
+            vf_store(dx + i, vf_select(vf_isnan(a0), a0, B(a0, g0, e0, &pl)));               \
+            vf_store(dx + i + VLEN, vf_select(vf_isnan(a1), a1, B(a1, g1, e1, &pl)));        \
+            i += 2 * VLEN;                                                                   \
+        }                                                                                    \
+        for (; i + VLEN <= n; i += VLEN) {                                                   \
+            vf a = vf_load(x + i), g = vf_load(dy + i);                                      \
+            vf_store(dx + i, vf_select(vf_isnan(a), a, B(a, g, J(A(a, &pl)), &pl)));         \
+        }                                                                                    \
+        for (; i < n; i++)                                                                   \
+            dx[i] = ref_bwd1(ACT_OP_##OP, p, x[i], dy[i]);                                   \
+    }
+
+
 #define FM_MAGIC 0x1.8p23f
 #define FM_LOG2E 0x1.715476p+0f
 #define FM_LN2_HI 0x1.62e4p-1f     /* 16 significant bits */
@@ -98,9 +232,9 @@ static inline vf fm_div2(vf nh, vf nl, vf dh, vf dl, vf *c)
  * sigmoid(x) = (q0 + c) * scale before the last rounding: e = exp(-|x|); x >= 0: 1 / (1 + e)
  * (scale 1); x < 0: e / (1 + e), computed on e * 2^64 (scale 2^-64) so that a subnormal
  * result is rounded once, at the end. FM_SIGMOID_P is the first stage of the kernel's
- * pipeline (DEFINE_FAST_FWD below), fm_sigmoid_b the last.
+ * pipeline (DEFINE_FWD_PIPE3 above), fm_sigmoid_b the last.
  */
-#define FM_SIGMOID_P(a) fm_exp_poly(vf_max(vf_or(a, vf_set1(-0.0f)), vf_set1(-105.0f))) /* -|x|, clamped where the results are 0 or 1 */
+#define FM_SIGMOID_P(a, p) fm_exp_poly(vf_max(vf_or(a, vf_set1(-0.0f)), vf_set1(-105.0f))) /* -|x|, clamped where the results are 0 or 1 */
 
 static inline vf fm_sigmoid_finish(vf x, struct fm_exp e, vf *c, vf *scale)
 {
@@ -122,7 +256,7 @@ static inline vf fm_sigmoid_b(vf x, struct fm_exp e)
 
 /* silu(x) = x sigmoid(x): the product of x and the unrounded quotient, rounded once. Below
  * x = -120 the result is -0 (silu(-120) = -9e-51). */
-#define FM_SILU_P(a) fm_exp_poly(vf_max(vf_or(a, vf_set1(-0.0f)), vf_set1(-120.0f)))
+#define FM_SILU_P(a, p) fm_exp_poly(vf_max(vf_or(a, vf_set1(-0.0f)), vf_set1(-120.0f)))
 static inline vf fm_silu_b(vf x, struct fm_exp e)
 {
     vf xc = vf_max(x, vf_set1(-120.0f));
@@ -172,87 +306,24 @@ static inline vf fm_scaled_expm1(vf x, struct fm_exp e, vf sh, vf sl)
 }
 
 /* elu: x > 0 ? x : alpha expm1(x) (alpha a float: sl = 0). */
-#define FM_ELU_B(a, e) vf_select(vf_gt(a, vf_zero()), a, fm_scaled_expm1(a, e, alpha, vf_zero()))
+#define FM_ELU_B(a, e, p) vf_select(vf_gt(a, vf_zero()), a, fm_scaled_expm1(a, e, vf_set1((p)->alpha), vf_zero()))
 /* selu: lambda x for x > 0 (one product of the float x by lambda = lh + ll, rounded once);
  * lambda alpha expm1(x) otherwise. */
 #define SELU_LH 0x1.0cfabep+0f   /* lambda = 1.0507009873554805 split in float hi + lo */
 #define SELU_LL -0x1.2adddap-25f
 #define SELU_LAH 0x1.c212ccp+0f  /* lambda alpha = 1.7580993408473768 split in float hi + lo */
 #define SELU_LAL 0x1.903c0cp-26f
-#define FM_SELU_B(a, e)                                                                      \
+#define FM_SELU_B(a, e, p)                                                                   \
     vf_select(vf_gt(a, vf_zero()), fm_mul2(a, vf_set1(SELU_LH), vf_set1(SELU_LL)),           \
               fm_scaled_expm1(a, e, vf_set1(SELU_LAH), vf_set1(SELU_LAL)))
 
-/*
- * The kernels run a three-stage software pipeline: each pass of the loop issues the reduction
- * and polynomial of vector i + 2 (P), the renormalised sum and scaling of vector i + 1
- * (fm_exp_join) and the rest of vector i (B), in that order. One vector's operations form a
- * dependent chain of about 100 cycles (52 instructions for sigmoid); issued in one piece, they
- * filled the out-of-order window while they waited on each other, and the loop ran at about
- * 28 cycles per vector. Staged, most operations find their inputs ready when issued: sigmoid
- * 0.78 -> 1.12 el/ns in L1 (a fourth stage spilled registers and was slower). The same
- * operations on the same values: the results are bit-identical to the one-piece loop.
- */
-#define DEFINE_FAST_FWD_PIPE(op, OP, P, B)                                                   \
-    void FKN(op, fwd)(size_t n, const float *x, float *y, const struct act_params *p)        \
-    {                                                                                        \
-        vf alpha = vf_set1(p->alpha);                                                        \
-        (void)alpha;                                                                         \
-        size_t i = 0;                                                                        \
-        if (n >= 2 * VLEN) {                                                                 \
-            vf a0 = vf_load(x), a1 = vf_load(x + VLEN);                                      \
-            struct fm_exp e0 = fm_exp_join(P(a0)), e1 = P(a1);                               \
-            for (; i + 3 * VLEN <= n; i += VLEN) {                                           \
-                vf a2 = vf_load(x + i + 2 * VLEN);                                           \
-                struct fm_exp e2 = P(a2);                                                    \
-                e1 = fm_exp_join(e1);                                                        \
-                vf_store(y + i, vf_select(vf_isnan(a0), a0, B(a0, e0)));                     \
-                a0 = a1;                                                                     \
-                e0 = e1;                                                                     \
-                a1 = a2;                                                                     \
-                e1 = e2;                                                                     \
-            }                                                                                \
-            e1 = fm_exp_join(e1);                                                            \
-            vf_store(y + i, vf_select(vf_isnan(a0), a0, B(a0, e0)));                         \
-            vf_store(y + i + VLEN, vf_select(vf_isnan(a1), a1, B(a1, e1)));                  \
-            i += 2 * VLEN;                                                                   \
-        }                                                                                    \
-        for (; i + VLEN <= n; i += VLEN) {                                                   \
-            vf a = vf_load(x + i);                                                           \
-            vf_store(y + i, vf_select(vf_isnan(a), a, B(a, fm_exp_join(P(a)))));             \
-        }                                                                                    \
-        for (; i < n; i++)                                                                   \
-            y[i] = ref_fwd1(ACT_OP_##OP, p, x[i]);                                           \
-    }
-
-/* Two stages: P and fm_exp_join of vector i + 1, then the rest of vector i. */
-#define DEFINE_FAST_FWD_PIPE2(op, OP, P, B)                                                  \
-    void FKN(op, fwd)(size_t n, const float *x, float *y, const struct act_params *p)        \
-    {                                                                                        \
-        vf alpha = vf_set1(p->alpha);                                                        \
-        (void)alpha;                                                                         \
-        size_t i = 0;                                                                        \
-        if (n >= VLEN) {                                                                     \
-            vf a0 = vf_load(x);                                                              \
-            struct fm_exp e0 = fm_exp_join(P(a0));                                           \
-            for (; i + 2 * VLEN <= n; i += VLEN) {                                           \
-                vf a1 = vf_load(x + i + VLEN);                                               \
-                struct fm_exp e1 = fm_exp_join(P(a1));                                       \
-                vf_store(y + i, vf_select(vf_isnan(a0), a0, B(a0, e0)));                     \
-                a0 = a1;                                                                     \
-                e0 = e1;                                                                     \
-            }                                                                                \
-            vf_store(y + i, vf_select(vf_isnan(a0), a0, B(a0, e0)));                         \
-            i += VLEN;                                                                       \
-        }                                                                                    \
-        for (; i < n; i++)                                                                   \
-            y[i] = ref_fwd1(ACT_OP_##OP, p, x[i]);                                           \
-    }
-
-DEFINE_FAST_FWD_PIPE(sigmoid, SIGMOID, FM_SIGMOID_P, fm_sigmoid_b)
-DEFINE_FAST_FWD_PIPE(silu, SILU, FM_SILU_P, fm_silu_b)
-DEFINE_FAST_FWD_PIPE2(elu, ELU, FM_EXPM1_P, FM_ELU_B)
-DEFINE_FAST_FWD_PIPE2(selu, SELU, FM_EXPM1_P, FM_SELU_B)
+#define FM_SIGMOID_B(x, e, p) fm_sigmoid_b(x, e)
+#define FM_SILU_B(x, e, p) fm_silu_b(x, e)
+#define FM_EXPM1_A(a, p) fm_exp_join(FM_EXPM1_P(a))
+DEFINE_FWD_PIPE3(FKN(sigmoid, fwd), SIGMOID, struct fm_exp, FM_SIGMOID_P, fm_exp_join, FM_SIGMOID_B)
+DEFINE_FWD_PIPE3(FKN(silu, fwd), SILU, struct fm_exp, FM_SILU_P, fm_exp_join, FM_SILU_B)
+DEFINE_FWD_PIPE2(FKN(elu, fwd), ELU, struct fm_exp, FM_EXPM1_A, FM_JOIN_NONE, FM_ELU_B)
+DEFINE_FWD_PIPE2(FKN(selu, fwd), SELU, struct fm_exp, FM_EXPM1_A, FM_JOIN_NONE, FM_SELU_B)
 
 /* ---- gelu: float-lane erfc by 8-piece tables, assembled in double (simd/vmath-f.h) ---- */
 #include "vmath-f.h"
@@ -260,126 +331,6 @@ DEFINE_FAST_FWD_PIPE2(selu, SELU, FM_EXPM1_P, FM_SELU_B)
 #define TKN(op, dir) TKN_(op, dir, VEC_ISA, UTAG)
 #define TKN_(op, dir, isa, u) TKN__(op, dir, isa, u)
 #define TKN__(op, dir, isa, u) act_f32_##op##_##dir##__##isa##_t8_##u
-
-/*
- * The kernels below run a two-stage software pipeline, for the reason given at
- * DEFINE_FAST_FWD_PIPE: A(x, p) computes the float pieces of the exp (fm_exp_parts) of vector
- * i + 1 before B(x, [dy,] e, p) finishes vector i. B recomputes the few cheap values of x it
- * needs rather than carry them across (registers are few). Same operations on the same values
- * as the one-piece loop, so the same bits. The kernels read the parameters from a local copy
- * of *p: the compiler cannot tell that the stores to y leave *p alone, and would reload it in
- * every pass (celu's 1/alpha, softplus's 1/beta: a division per vector).
- */
-#define DEFINE_PARTS_FWD(name, OP, A, J, B)                                                  \
-    void name(size_t n, const float *x, float *y, const struct act_params *p)                \
-    {                                                                                        \
-        const struct act_params pl = *p;                                                     \
-        size_t i = 0;                                                                        \
-        if (n >= VLEN) {                                                                     \
-            vf a0 = vf_load(x);                                                              \
-            struct fm_exp_parts e0 = A(a0, &pl);                                             \
-            for (; i + 2 * VLEN <= n; i += VLEN) {                                           \
-                vf a1 = vf_load(x + i + VLEN);                                               \
-                struct fm_exp_parts e1 = A(a1, &pl);                                         \
-                vf_store(y + i, vf_select(vf_isnan(a0), a0, B(a0, J(e0), &pl)));             \
-                a0 = a1;                                                                     \
-                e0 = e1;                                                                     \
-            }                                                                                \
-            vf_store(y + i, vf_select(vf_isnan(a0), a0, B(a0, J(e0), &pl)));                 \
-            i += VLEN;                                                                       \
-        }                                                                                    \
-        for (; i < n; i++)                                                                   \
-            y[i] = ref_fwd1(ACT_OP_##OP, p, x[i]);                                           \
-    }
-#define DEFINE_PARTS_BWD(name, OP, A, J, B)                                                  \
-    void name(size_t n, const float *x, const float *dy, float *dx, const struct act_params *p) \
-    {                                                                                        \
-        const struct act_params pl = *p;                                                     \
-        size_t i = 0;                                                                        \
-        if (n >= VLEN) {                                                                     \
-            vf a0 = vf_load(x);                                                              \
-            struct fm_exp_parts e0 = A(a0, &pl);                                             \
-            for (; i + 2 * VLEN <= n; i += VLEN) {                                           \
-                vf a1 = vf_load(x + i + VLEN);                                               \
-                struct fm_exp_parts e1 = A(a1, &pl);                                         \
-                vf g0 = vf_load(dy + i);                                                     \
-                vf_store(dx + i, vf_select(vf_isnan(a0), a0, B(a0, g0, J(e0), &pl)));        \
-                a0 = a1;                                                                     \
-                e0 = e1;                                                                     \
-            }                                                                                \
-            vf g0 = vf_load(dy + i);                                                         \
-            vf_store(dx + i, vf_select(vf_isnan(a0), a0, B(a0, g0, J(e0), &pl)));            \
-            i += VLEN;                                                                       \
-        }                                                                                    \
-        for (; i < n; i++)                                                                   \
-            dx[i] = ref_bwd1(ACT_OP_##OP, p, x[i], dy[i]);                                   \
-    }
-/*
- * Three stages where the exp is widened to double lanes before the rest: A of vector i + 2,
- * J (fm_join_exp or fm_join_expm1, vmath-f.h) of vector i + 1, B of vector i.
- */
-#define DEFINE_PARTS_FWD3(name, OP, A, J, B)                                                 \
-    void name(size_t n, const float *x, float *y, const struct act_params *p)                \
-    {                                                                                        \
-        const struct act_params pl = *p;                                                     \
-        size_t i = 0;                                                                        \
-        if (n >= 2 * VLEN) {                                                                 \
-            vf a0 = vf_load(x), a1 = vf_load(x + VLEN);                                      \
-            struct fm_exp_parts e0 = J(A(a0, &pl)), e1 = A(a1, &pl);                         \
-            for (; i + 3 * VLEN <= n; i += VLEN) {                                           \
-                vf a2 = vf_load(x + i + 2 * VLEN);                                           \
-                struct fm_exp_parts e2 = A(a2, &pl);                                         \
-                e1 = J(e1);                                                                  \
-                vf_store(y + i, vf_select(vf_isnan(a0), a0, B(a0, e0, &pl)));                \
-                a0 = a1;                                                                     \
-                e0 = e1;                                                                     \
-                a1 = a2;                                                                     \
-                e1 = e2;                                                                     \
-            }                                                                                \
-            e1 = J(e1);                                                                      \
-            vf_store(y + i, vf_select(vf_isnan(a0), a0, B(a0, e0, &pl)));                    \
-            vf_store(y + i + VLEN, vf_select(vf_isnan(a1), a1, B(a1, e1, &pl)));             \
-            i += 2 * VLEN;                                                                   \
-        }                                                                                    \
-        for (; i + VLEN <= n; i += VLEN) {                                                   \
-            vf a = vf_load(x + i);                                                           \
-            vf_store(y + i, vf_select(vf_isnan(a), a, B(a, J(A(a, &pl)), &pl)));             \
-        }                                                                                    \
-        for (; i < n; i++)                                                                   \
-            y[i] = ref_fwd1(ACT_OP_##OP, p, x[i]);                                           \
-    }
-#define DEFINE_PARTS_BWD3(name, OP, A, J, B)                                                 \
-    void name(size_t n, const float *x, const float *dy, float *dx, const struct act_params *p) \
-    {                                                                                        \
-        const struct act_params pl = *p;                                                     \
-        size_t i = 0;                                                                        \
-        if (n >= 2 * VLEN) {                                                                 \
-            vf a0 = vf_load(x), a1 = vf_load(x + VLEN);                                      \
-            struct fm_exp_parts e0 = J(A(a0, &pl)), e1 = A(a1, &pl);                         \
-            for (; i + 3 * VLEN <= n; i += VLEN) {                                           \
-                vf a2 = vf_load(x + i + 2 * VLEN);                                           \
-                struct fm_exp_parts e2 = A(a2, &pl);                                         \
-                e1 = J(e1);                                                                  \
-                vf g0 = vf_load(dy + i);                                                     \
-                vf_store(dx + i, vf_select(vf_isnan(a0), a0, B(a0, g0, e0, &pl)));           \
-                a0 = a1;                                                                     \
-                e0 = e1;                                                                     \
-                a1 = a2;                                                                     \
-                e1 = e2;                                                                     \
-            }                                                                                \
-            e1 = J(e1);                                                                      \
-            vf g0 = vf_load(dy + i), g1 = vf_load(dy + i + VLEN);                            \
-            vf_store(dx + i, vf_select(vf_isnan(a0), a0, B(a0, g0, e0, &pl)));               \
-            vf_store(dx + i + VLEN, vf_select(vf_isnan(a1), a1, B(a1, g1, e1, &pl)));        \
-            i += 2 * VLEN;                                                                   \
-        }                                                                                    \
-        for (; i + VLEN <= n; i += VLEN) {                                                   \
-            vf a = vf_load(x + i), g = vf_load(dy + i);                                      \
-            vf_store(dx + i, vf_select(vf_isnan(a), a, B(a, g, J(A(a, &pl)), &pl)));         \
-        }                                                                                    \
-        for (; i < n; i++)                                                                   \
-            dx[i] = ref_bwd1(ACT_OP_##OP, p, x[i], dy[i]);                                   \
-    }
 
 /*
  * gelu(x) = x Phi(x). With a = |x| and E = exp(-a^2/2), Phi(-a) = R(a) E, so
@@ -477,8 +428,8 @@ FM_INLINE vf fm_dgelu_b(vf x, vf dy, struct fm_exp_parts g, const struct act_par
 }
 
 /* Forward and backward kernels of gelu. */
-DEFINE_PARTS_FWD(TKN(gelu, fwd), GELU, fm_gelu_a, FM_JOIN_NONE, fm_gelu_b)
-DEFINE_PARTS_BWD(TKN(gelu, bwd), GELU, fm_dgelu_a, FM_JOIN_NONE, fm_dgelu_b)
+DEFINE_FWD_PIPE2(TKN(gelu, fwd), GELU, struct fm_exp_parts, fm_gelu_a, FM_JOIN_NONE, fm_gelu_b)
+DEFINE_BWD_PIPE2(TKN(gelu, bwd), GELU, struct fm_exp_parts, fm_dgelu_a, FM_JOIN_NONE, fm_dgelu_b)
 
 /* ---- exp-family kernels with the exp in float lanes and the rest in double lanes ----
  *
@@ -884,15 +835,15 @@ FM_INLINE vf fm_dgelu_tanh_b(vf x, vf dy, struct fm_exp_parts e, const struct ac
                       fm_dgelu_tanh_d(e.dhi, rh, vd_from_hi(dy), xh, kh));
 }
 
-DEFINE_PARTS_FWD3(FKN(tanh, fwd), TANH, fm_tanh_a, fm_join_expm1, fm_tanh_b)
-DEFINE_PARTS_FWD3(FKN(mish, fwd), MISH, fm_mish_a, fm_join_exp, fm_mish_b)
-DEFINE_PARTS_FWD(FKN(gelu_tanh, fwd), GELU_TANH, fm_gelu_tanh_a, fm_join_exp, fm_gelu_tanh_b)
-DEFINE_PARTS_BWD3(FKN(sigmoid, bwd), SIGMOID, fm_dsigmoid_a, fm_join_exp, fm_dsigmoid_b)
-DEFINE_PARTS_BWD(FKN(silu, bwd), SILU, fm_dsilu_a, fm_join_exp, fm_dsilu_b)
-DEFINE_PARTS_BWD3(FKN(tanh, bwd), TANH, fm_dtanh_a, fm_join_exp, fm_dtanh_b)
-DEFINE_PARTS_BWD(FKN(elu, bwd), ELU, fm_delu_a, fm_join_exp, fm_delu_b)
-DEFINE_PARTS_BWD(FKN(selu, bwd), SELU, fm_delu_a, fm_join_exp, fm_dselu_b)
-DEFINE_PARTS_BWD(FKN(celu, bwd), CELU, fm_dcelu_a, fm_join_exp, fm_dcelu_b)
-DEFINE_PARTS_BWD(FKN(softplus, bwd), SOFTPLUS, fm_softplus_a, fm_join_exp, fm_dsoftplus_b)
-DEFINE_PARTS_BWD(FKN(mish, bwd), MISH, fm_dsilu_a, fm_join_exp, fm_dmish_b)
-DEFINE_PARTS_BWD(FKN(gelu_tanh, bwd), GELU_TANH, fm_dgelu_tanh_a, fm_join_exp, fm_dgelu_tanh_b)
+DEFINE_FWD_PIPE3(FKN(tanh, fwd), TANH, struct fm_exp_parts, fm_tanh_a, fm_join_expm1, fm_tanh_b)
+DEFINE_FWD_PIPE3(FKN(mish, fwd), MISH, struct fm_exp_parts, fm_mish_a, fm_join_exp, fm_mish_b)
+DEFINE_FWD_PIPE2(FKN(gelu_tanh, fwd), GELU_TANH, struct fm_exp_parts, fm_gelu_tanh_a, fm_join_exp, fm_gelu_tanh_b)
+DEFINE_BWD_PIPE3(FKN(sigmoid, bwd), SIGMOID, struct fm_exp_parts, fm_dsigmoid_a, fm_join_exp, fm_dsigmoid_b)
+DEFINE_BWD_PIPE2(FKN(silu, bwd), SILU, struct fm_exp_parts, fm_dsilu_a, fm_join_exp, fm_dsilu_b)
+DEFINE_BWD_PIPE3(FKN(tanh, bwd), TANH, struct fm_exp_parts, fm_dtanh_a, fm_join_exp, fm_dtanh_b)
+DEFINE_BWD_PIPE2(FKN(elu, bwd), ELU, struct fm_exp_parts, fm_delu_a, fm_join_exp, fm_delu_b)
+DEFINE_BWD_PIPE2(FKN(selu, bwd), SELU, struct fm_exp_parts, fm_delu_a, fm_join_exp, fm_dselu_b)
+DEFINE_BWD_PIPE2(FKN(celu, bwd), CELU, struct fm_exp_parts, fm_dcelu_a, fm_join_exp, fm_dcelu_b)
+DEFINE_BWD_PIPE2(FKN(softplus, bwd), SOFTPLUS, struct fm_exp_parts, fm_softplus_a, fm_join_exp, fm_dsoftplus_b)
+DEFINE_BWD_PIPE2(FKN(mish, bwd), MISH, struct fm_exp_parts, fm_dsilu_a, fm_join_exp, fm_dmish_b)
+DEFINE_BWD_PIPE2(FKN(gelu_tanh, bwd), GELU_TANH, struct fm_exp_parts, fm_dgelu_tanh_a, fm_join_exp, fm_dgelu_tanh_b)

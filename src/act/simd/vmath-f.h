@@ -85,7 +85,6 @@ FM_INLINE struct fm_exp_parts fm_join_expm1(struct fm_exp_parts g)
     g.dhi = FM_EXPM1_D(g, hi);
     return g;
 }
-#define FM_JOIN_NONE(g) (g) /* for kernels that widen their own pieces (gelu) */
 
 /*
  * Piecewise polynomials of a in [0, 15) (the last piece also serves up to 20), one per
