@@ -847,3 +847,54 @@ DEFINE_BWD_PIPE2(FKN(celu, bwd), CELU, struct fm_exp_parts, fm_dcelu_a, fm_join_
 DEFINE_BWD_PIPE2(FKN(softplus, bwd), SOFTPLUS, struct fm_exp_parts, fm_softplus_a, fm_join_exp, fm_dsoftplus_b)
 DEFINE_BWD_PIPE2(FKN(mish, bwd), MISH, struct fm_exp_parts, fm_dsilu_a, fm_join_exp, fm_dmish_b)
 DEFINE_BWD_PIPE2(FKN(gelu_tanh, bwd), GELU_TANH, struct fm_exp_parts, fm_dgelu_tanh_a, fm_join_exp, fm_dgelu_tanh_b)
+
+/*
+ * Backward from the output y in float lanes (sigmoid, tanh, elu), the way PyTorch computes these
+ * gradients; the double-lane kernels (smooth-impl.h) compute them as the reference does, in double
+ * and rounded once, at a quarter of this speed in L1. Here the derivative is rounded once and its
+ * product with dy once more:
+ *   sigmoid: dy (y - y^2), y - y^2 by one fma (the square exact inside it);
+ *   tanh:    dy (1 - y^2), 1 - y^2 by one fma, so y near +-1 loses nothing to cancellation;
+ *   elu:     y > 0 ? dy : dy (y + alpha), y + alpha exact where y <= -alpha/2 (Sterbenz).
+ * So dx is within about 1.5 ULP of the reference for every y the function can output (max
+ * measured over all 2^32 float y in the registry comment, kernels.inc). For y outside that range
+ * (say y = 1e30 for sigmoid, an output no sigmoid gives) the float square can overflow where the
+ * reference's double does not. NaN in y gives NaN.
+ */
+FM_INLINE vf fm_by_sigmoid(vf y, vf g, const struct act_params *p)
+{
+    (void)p;
+    return vf_mul(g, vf_fma(vf_sub(vf_zero(), y), y, y));
+}
+FM_INLINE vf fm_by_tanh(vf y, vf g, const struct act_params *p)
+{
+    (void)p;
+    return vf_mul(g, vf_fma(vf_sub(vf_zero(), y), y, vf_set1(1.0f)));
+}
+FM_INLINE vf fm_by_elu(vf y, vf g, const struct act_params *p)
+{
+    return vf_select(vf_gt(y, vf_zero()), g, vf_mul(g, vf_add(y, vf_set1(p->alpha))));
+}
+
+#define DEFINE_FAST_BWDY(op, OP, F)                                                          \
+    void FKN(op, bwdy)(size_t n, const float *y, const float *dy, float *dx, const struct act_params *p) \
+    {                                                                                        \
+        const struct act_params pl = *p;                                                     \
+        size_t i = 0;                                                                        \
+        for (; i + 2 * VLEN <= n; i += 2 * VLEN) {                                           \
+            vf a0 = vf_load(y + i), a1 = vf_load(y + i + VLEN);                              \
+            vf g0 = vf_load(dy + i), g1 = vf_load(dy + i + VLEN);                            \
+            vf_store(dx + i, vf_select(vf_isnan(a0), a0, F(a0, g0, &pl)));                   \
+            vf_store(dx + i + VLEN, vf_select(vf_isnan(a1), a1, F(a1, g1, &pl)));            \
+        }                                                                                    \
+        for (; i + VLEN <= n; i += VLEN) {                                                   \
+            vf a = vf_load(y + i), g = vf_load(dy + i);                                      \
+            vf_store(dx + i, vf_select(vf_isnan(a), a, F(a, g, &pl)));                       \
+        }                                                                                    \
+        for (; i < n; i++)                                                                   \
+            dx[i] = ref_bwdy1(ACT_OP_##OP, p, y[i], dy[i]);                                  \
+    }
+
+DEFINE_FAST_BWDY(sigmoid, SIGMOID, fm_by_sigmoid)
+DEFINE_FAST_BWDY(tanh, TANH, fm_by_tanh)
+DEFINE_FAST_BWDY(elu, ELU, fm_by_elu)
