@@ -6,6 +6,11 @@
 
 typedef void act_fwd_kernel(size_t n, const float *x, float *y, const struct act_params *p);
 typedef void act_bwd_kernel(size_t n, const float *x, const float *dy, float *dx, const struct act_params *p);
+/* Out of cache (n >= ACT_NT_MIN: 4M floats, 16 MiB per array, half this machine class's L3), the
+ * memory-bound kernels store with non-temporal stores, which skip the read-for-ownership of the
+ * output (simd/linear-impl.h, and backward from the output in simd/fast-impl.h). */
+#define ACT_NT_MIN ((size_t)1 << 22)
+
 #define ACT_KTYPE_FWD act_fwd_kernel
 #define ACT_KTYPE_BWD act_bwd_kernel
 #define ACT_KTYPE_BWD_Y act_bwd_kernel

@@ -23,6 +23,9 @@
  * Measured over all 2^32 inputs against the double-precision value (2026-11-27): sigmoid 0.764 ULP
  * at most, silu 0.806, elu (alpha = 1) 0.820, selu 0.939; budget 1.
  */
+#include <stdint.h>
+#include <string.h>
+
 #include "../kernels.h"
 #include "../ref.h"
 
@@ -876,25 +879,49 @@ FM_INLINE vf fm_by_elu(vf y, vf g, const struct act_params *p)
     return vf_select(vf_gt(y, vf_zero()), g, vf_mul(g, vf_add(y, vf_set1(p->alpha))));
 }
 
-#define DEFINE_FAST_BWDY(op, OP, F)                                                          \
+/*
+ * Out of cache the output goes out with non-temporal stores (ACT_NT_MIN, kernels.h) from the
+ * first aligned element on. The elements before it and the tail go through the same vector
+ * formula on a zero-padded copy (FM_BWDY_PART), so every element gets the same bits wherever it
+ * falls: the result does not depend on n, on the output's alignment or on the thread count.
+ */
+#define FM_BWDY_PART(F, m, y, dy, dx, pl)                                                    \
+    do {                                                                                     \
+        float ty_[VLEN] = {0}, tg_[VLEN] = {0}, tr_[VLEN];                                   \
+        memcpy(ty_, y, (m) * sizeof(float));                                                 \
+        memcpy(tg_, dy, (m) * sizeof(float));                                                \
+        vf a_ = vf_load(ty_), g_ = vf_load(tg_);                                             \
+        vf_store(tr_, vf_select(vf_isnan(a_), a_, F(a_, g_, pl)));                           \
+        memcpy(dx, tr_, (m) * sizeof(float));                                                \
+    } while (0)
+#define FM_BWDY_BODY2(STORE, F)                                                              \
+    for (; i + 2 * VLEN <= n; i += 2 * VLEN) {                                               \
+        vf a0 = vf_load(y + i), a1 = vf_load(y + i + VLEN);                                  \
+        vf g0 = vf_load(dy + i), g1 = vf_load(dy + i + VLEN);                                \
+        STORE(dx + i, vf_select(vf_isnan(a0), a0, F(a0, g0, &pl)));                          \
+        STORE(dx + i + VLEN, vf_select(vf_isnan(a1), a1, F(a1, g1, &pl)));                   \
+    }
+#define DEFINE_FAST_BWDY(op, F)                                                              \
     void FKN(op, bwdy)(size_t n, const float *y, const float *dy, float *dx, const struct act_params *p) \
     {                                                                                        \
         const struct act_params pl = *p;                                                     \
         size_t i = 0;                                                                        \
-        for (; i + 2 * VLEN <= n; i += 2 * VLEN) {                                           \
-            vf a0 = vf_load(y + i), a1 = vf_load(y + i + VLEN);                              \
-            vf g0 = vf_load(dy + i), g1 = vf_load(dy + i + VLEN);                            \
-            vf_store(dx + i, vf_select(vf_isnan(a0), a0, F(a0, g0, &pl)));                   \
-            vf_store(dx + i + VLEN, vf_select(vf_isnan(a1), a1, F(a1, g1, &pl)));            \
+        if (n >= ACT_NT_MIN && (uintptr_t)dx % sizeof(float) == 0) {                         \
+            i = (VF_ALIGN - (uintptr_t)dx % VF_ALIGN) % VF_ALIGN / sizeof(float);            \
+            FM_BWDY_PART(F, i, y, dy, dx, &pl);                                              \
+            FM_BWDY_BODY2(vf_stream, F)                                                      \
+            vf_sfence();                                                                     \
         }                                                                                    \
-        for (; i + VLEN <= n; i += VLEN) {                                                   \
+        FM_BWDY_BODY2(vf_store, F)                                                           \
+        if (i + VLEN <= n) {                                                                 \
             vf a = vf_load(y + i), g = vf_load(dy + i);                                      \
             vf_store(dx + i, vf_select(vf_isnan(a), a, F(a, g, &pl)));                       \
+            i += VLEN;                                                                       \
         }                                                                                    \
-        for (; i < n; i++)                                                                   \
-            dx[i] = ref_bwdy1(ACT_OP_##OP, p, y[i], dy[i]);                                  \
+        if (i < n)                                                                           \
+            FM_BWDY_PART(F, n - i, y + i, dy + i, dx + i, &pl);                              \
     }
 
-DEFINE_FAST_BWDY(sigmoid, SIGMOID, fm_by_sigmoid)
-DEFINE_FAST_BWDY(tanh, TANH, fm_by_tanh)
-DEFINE_FAST_BWDY(elu, ELU, fm_by_elu)
+DEFINE_FAST_BWDY(sigmoid, fm_by_sigmoid)
+DEFINE_FAST_BWDY(tanh, fm_by_tanh)
+DEFINE_FAST_BWDY(elu, fm_by_elu)

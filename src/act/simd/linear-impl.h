@@ -69,12 +69,10 @@ static inline void lin_ctx_init(struct lin_ctx *c, const struct act_params *p)
 #define B_THRESHOLD(a, g) vf_or(vf_and(vf_gt(a, c.th), g), vf_and(vf_isnan(a), a))
 
 /*
- * Out of cache (n >= ACT_NT_MIN: 4M floats, 16 MiB per array, half this machine class's L3), the
- * output goes out with non-temporal stores, which skip the read-for-ownership of y. The head is
- * peeled through the reference until y is aligned: for this family the reference's results are
+ * Out of cache (n >= ACT_NT_MIN, kernels.h) the output goes out with non-temporal stores. The head
+ * is peeled through the reference until y is aligned: for this family the reference's results are
  * bit-identical to the vector body's, so where the split falls changes nothing.
  */
-#define ACT_NT_MIN ((size_t)1 << 22)
 #ifdef VF_ALIGN
 #define NT_OK(out, n) ((n) >= ACT_NT_MIN && (uintptr_t)(out) % sizeof(float) == 0)
 #else
