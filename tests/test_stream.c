@@ -3,9 +3,10 @@
  * Every kernel the CPU runs, at an n past the threshold and a misaligned output, in place and out
  * of place, must write nothing outside [0, n) and give:
  *  - piecewise-linear kernels (head peeled through the reference): exactly the reference's bits;
- *  - the others (backward from the output in float lanes has such a path; the rest must simply
- *    not depend on n): exactly the bits of the same kernel called on aligned chunks of 4096,
- *    which stay in cache.
+ *  - the other kernels of backward from the output (the float-lane ones have a non-temporal path
+ *    with a head and tail through the vector formula; the double-lane ones must simply not depend
+ *    on n): exactly the bits of the same kernel called on aligned chunks of 4096, which stay in
+ *    cache.
  * NaN compares equal to NaN.
  */
 #include <math.h>
