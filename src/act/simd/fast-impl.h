@@ -579,9 +579,10 @@ FM_INLINE vf fm_dsoftplus_b(vf x, vf dy, struct fm_exp_parts e, const struct act
 /*
  * K(x) of a derivative whose root is factored out (silu, mish and gelu_tanh below): a polynomial
  * of degree deg (6 or 7) in d = x + shift, k = {c0h, c0l, c1, ..., c_deg}; c0l + d (c1 + ...) by
- * Estrin's scheme in float, c0h added in double. The two double halves of K into *lo and *hi.
+ * Estrin's scheme in float (fm_root_t), c0h added in double (fm_root_widen: the two double halves
+ * of K into *lo and *hi).
  */
-FM_INLINE void fm_root_k(const float *k, int deg, vf x, float shift, vd *lo, vd *hi)
+FM_INLINE vf fm_root_t(const float *k, int deg, vf x, float shift)
 {
     vf d = vf_add(x, vf_set1(shift)), d2 = vf_mul(d, d);
 #define C(j) vf_set1(k[(j) + 1])
@@ -589,7 +590,11 @@ FM_INLINE void fm_root_k(const float *k, int deg, vf x, float shift, vd *lo, vd 
     vf top = deg == 7 ? vf_fma(C(7), d2, p56) : p56;
     vf q = vf_fma(vf_fma(top, d2, p34), d2, p12);
 #undef C
-    vf t = vf_fma(q, d, vf_set1(k[1]));
+    return vf_fma(q, d, vf_set1(k[1]));
+}
+/* The kernels compute t = fm_root_t(...) in their first stage (carried in u0) and widen it here. */
+FM_INLINE void fm_root_widen(const float *k, vf t, vd *lo, vd *hi)
+{
     vd c0 = vd_set1((double)k[0]);
     *lo = vd_add(c0, vd_from_lo(t));
     *hi = vd_add(c0, vd_from_hi(t));
@@ -621,17 +626,20 @@ FM_INLINE vd fm_dsilu_d(vd e, vd dy, vd xd, vd k)
     return vd_mul(dy, vd_div(num, vd_mul(d, d)));
 }
 #define FM_CLAMP200(x) vf_min_b(vf_max(x, vf_set1(-200.0f)), vf_set1(200.0f))
-FM_INLINE struct fm_exp_parts fm_dsilu_a(vf x, const struct act_params *p) /* also mish backward */
+FM_INLINE struct fm_exp_parts fm_dsilu_a(vf x, const struct act_params *p)
 {
     (void)p;
-    return fm_exp_parts(vf_or(FM_CLAMP200(x), vf_set1(-0.0f)), vf_zero());
+    vf xc = FM_CLAMP200(x);
+    struct fm_exp_parts e = fm_exp_parts(vf_or(xc, vf_set1(-0.0f)), vf_zero());
+    e.u0 = fm_root_t(silu_k, 6, xc, 1.375f);
+    return e;
 }
 FM_INLINE vf fm_dsilu_b(vf x, vf dy, struct fm_exp_parts e, const struct act_params *p)
 {
     (void)p;
     vf xc = FM_CLAMP200(x);
     vd kl, kh;
-    fm_root_k(silu_k, 6, xc, 1.375f, &kl, &kh);
+    fm_root_widen(silu_k, e.u0, &kl, &kh);
     return vf_from_vd(fm_dsilu_d(e.dlo, vd_from_lo(dy), vd_from_lo(xc), kl),
                       fm_dsilu_d(e.dhi, vd_from_hi(dy), vd_from_hi(xc), kh));
 }
@@ -736,12 +744,20 @@ FM_INLINE vd fm_dmish_d(vd q, vd dy, vd xd, vd k)
     vd num = vd_select(pos, nump, vd_mul(q, b)), den = vd_select(pos, dp, dn);
     return vd_mul(dy, vd_div(num, vd_mul(den, den)));
 }
+FM_INLINE struct fm_exp_parts fm_dmish_a(vf x, const struct act_params *p)
+{
+    (void)p;
+    vf xc = FM_CLAMP200(x);
+    struct fm_exp_parts e = fm_exp_parts(vf_or(xc, vf_set1(-0.0f)), vf_zero());
+    e.u0 = fm_root_t(mish_k, 7, xc, 1.25f);
+    return e;
+}
 FM_INLINE vf fm_dmish_b(vf x, vf dy, struct fm_exp_parts e, const struct act_params *p)
 {
     (void)p;
     vf xc = FM_CLAMP200(x);
     vd kl, kh;
-    fm_root_k(mish_k, 7, xc, 1.25f, &kl, &kh);
+    fm_root_widen(mish_k, e.u0, &kl, &kh);
     return vf_from_vd(fm_dmish_d(e.dlo, vd_from_lo(dy), vd_from_lo(xc), kl),
                       fm_dmish_d(e.dhi, vd_from_hi(dy), vd_from_hi(xc), kh));
 }
@@ -833,7 +849,7 @@ FM_INLINE vf fm_dgelu_tanh_b(vf x, vf dy, struct fm_exp_parts e, const struct ac
     vd xl = vd_from_lo(xc), xh = vd_from_hi(xc);
     vd rl = fm_gelu_tanh_vraw(xl), rh = fm_gelu_tanh_vraw(xh);
     vd kl, kh;
-    fm_root_k(gelu_tanh_k, 7, xc, 1.0f, &kl, &kh);
+    fm_root_widen(gelu_tanh_k, fm_root_t(gelu_tanh_k, 7, xc, 1.0f), &kl, &kh); /* in this stage: measured no faster in the first */
     return vf_from_vd(fm_dgelu_tanh_d(e.dlo, rl, vd_from_lo(dy), xl, kl),
                       fm_dgelu_tanh_d(e.dhi, rh, vd_from_hi(dy), xh, kh));
 }
@@ -848,7 +864,7 @@ DEFINE_BWD_PIPE2(FKN(elu, bwd), ELU, struct fm_exp_parts, fm_delu_a, fm_join_exp
 DEFINE_BWD_PIPE2(FKN(selu, bwd), SELU, struct fm_exp_parts, fm_delu_a, fm_join_exp, fm_dselu_b)
 DEFINE_BWD_PIPE2(FKN(celu, bwd), CELU, struct fm_exp_parts, fm_dcelu_a, fm_join_exp, fm_dcelu_b)
 DEFINE_BWD_PIPE2(FKN(softplus, bwd), SOFTPLUS, struct fm_exp_parts, fm_softplus_a, fm_join_exp, fm_dsoftplus_b)
-DEFINE_BWD_PIPE2(FKN(mish, bwd), MISH, struct fm_exp_parts, fm_dsilu_a, fm_join_exp, fm_dmish_b)
+DEFINE_BWD_PIPE2(FKN(mish, bwd), MISH, struct fm_exp_parts, fm_dmish_a, fm_join_exp, fm_dmish_b)
 DEFINE_BWD_PIPE2(FKN(gelu_tanh, bwd), GELU_TANH, struct fm_exp_parts, fm_dgelu_tanh_a, fm_join_exp, fm_dgelu_tanh_b)
 
 /*
