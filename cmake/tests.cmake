@@ -38,3 +38,9 @@ set_tests_properties(test_sweep_exhaustive PROPERTIES LABELS "act;slow" TIMEOUT 
 # n > 2^31 elements (8.6 GB per buffer): slow, not in CI.
 actlab_test(test_huge)
 set_tests_properties(test_huge PROPERTIES LABELS "act;slow")
+
+# bitcmp: two builds of the library compared bit for bit over all 2^32 inputs (a developer tool
+# for result-preserving changes; not a ctest, it needs two builds: see tests/bitcmp.c).
+add_executable(bitcmp tests/bitcmp.c)
+target_include_directories(bitcmp PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/include)
+target_link_libraries(bitcmp PRIVATE ${CMAKE_DL_LIBS})

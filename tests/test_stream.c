@@ -17,7 +17,7 @@
 #include "testutil.h"
 
 #define N ((1u << 22) + 37)
-#define GUARD 8
+#define GUARD 16 /* floats: 64 bytes, so out + GUARD is aligned for any vector */
 #define CHUNK 4096
 
 static int is_linear(enum act_op op)
@@ -31,7 +31,8 @@ int main(void)
     size_t nk;
     const struct act_kernel *ks = act_kernel_list(&nk);
     float *x = malloc((N + 2 * GUARD) * sizeof *x), *dy = malloc(N * sizeof *dy);
-    float *out = malloc((N + 2 * GUARD + 1) * sizeof *out), *want = malloc(N * sizeof *want);
+    size_t out_bytes = ((N + 2 * GUARD + 1) * sizeof(float) + 63) / 64 * 64;
+    float *out = aligned_alloc(64, out_bytes), *want = malloc(N * sizeof *want);
     struct tu_rng r;
     tu_rng_init(&r, 77);
     struct act_desc mix; /* one random mixture (specials, kinks of relu6 and hardtanh, tails) for all */
@@ -58,18 +59,25 @@ int main(void)
                 want[i] = kn->dir == ACT_DIR_FWD   ? act_ref_fwd1(kn->op, &p, x[i])
                           : kn->dir == ACT_DIR_BWD ? act_ref_bwd1(kn->op, &p, x[i], dy[i])
                                                    : act_ref_bwdy1(kn->op, &p, x[i], dy[i]);
-        else /* want is malloc'd, so aligned; chunks of 4096 stay below the threshold */
+        else /* chunks of 4096 stay below the threshold, so in cache */
             for (size_t i = 0; i < N; i += CHUNK)
                 ((act_bwd_fn)kn->fn)(N - i < CHUNK ? N - i : CHUNK, x + i, dy + i, want + i, &p);
-        for (int in_place = 0; in_place < 2; in_place++) {
-            float *o = out + GUARD + 1; /* 4 bytes past a malloc'd boundary: misaligned for any vector */
+        /* modes: 0 out of place, 1 in place (y = x, or dx = dy), 2 in place dx = x (backward
+         * only), all with a misaligned output; 3 out of place with an aligned output (no head) */
+        static const char *const mode_names[] = {"out of place", "in place", "in place dx = x", "aligned"};
+        for (int mode = 0; mode < 4; mode++) {
+            if (mode == 2 && kn->dir == ACT_DIR_FWD)
+                continue;
+            /* 4 bytes past a 64-byte boundary: misaligned for any vector; or on the boundary */
+            float *o = mode == 3 ? out + GUARD : out + GUARD + 1;
             for (size_t i = 0; i < GUARD; i++)
                 o[-1 - (long)i] = o[N + i] = 12345.0f;
             const float *a = x;
             const float *g = dy;
-            if (in_place) {
-                memcpy(o, kn->dir == ACT_DIR_FWD ? x : dy, N * sizeof *o);
-                if (kn->dir == ACT_DIR_FWD)
+            if (mode == 1 || mode == 2) {
+                int into_x = kn->dir == ACT_DIR_FWD || mode == 2;
+                memcpy(o, into_x ? x : dy, N * sizeof *o);
+                if (into_x)
                     a = o;
                 else
                     g = o;
@@ -83,12 +91,12 @@ int main(void)
                 if (!(isnan(o[i]) && isnan(want[i])) && memcmp(&o[i], &want[i], sizeof(float)) != 0 && !bad++)
                     first = i;
             CHECK(bad == 0, "%s %s: %zu outputs differ from the %s, first at %zu: x=%a got %a want %a",
-                  kn->name, in_place ? "in place" : "out of place", bad,
+                  kn->name, mode_names[mode], bad,
                   is_linear(kn->op) ? "reference" : "chunked in-cache call", first, x[first], o[first], want[first]);
             int guards = 1;
             for (size_t i = 0; i < GUARD; i++)
                 guards &= o[-1 - (long)i] == 12345.0f && o[N + i] == 12345.0f;
-            CHECK(guards, "%s: wrote outside [0, n)", kn->name);
+            CHECK(guards, "%s %s: wrote outside [0, n)", kn->name, mode_names[mode]);
         }
     }
     free(x);

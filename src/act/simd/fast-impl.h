@@ -39,7 +39,7 @@
  * in one piece, the waiting operations filled the out-of-order window, and the loop ran at
  * about 28 cycles per vector. Staged, each pass of the loop issues the first stage of a later
  * vector before it finishes the current one, so most operations find their inputs ready:
- * sigmoid forward went from 0.78 to 1.12 el/ns in L1.
+ * sigmoid forward 1.30-1.36x in L1 (docs/activations.md lists the others).
  *
  * The stages: A(x, p) gives a state T (the pieces of the exp), J(T) a later form of it (the sum
  * renormalised, or the exp widened to double lanes; FM_JOIN_NONE for none), and B(x, [dy,] T, p)
@@ -875,8 +875,8 @@ DEFINE_BWD_PIPE2(FKN(gelu_tanh, bwd), GELU_TANH, struct fm_exp_parts, fm_dgelu_t
  *   sigmoid: dy (y - y^2), y - y^2 by one fma (the square exact inside it);
  *   tanh:    dy (1 - y^2), 1 - y^2 by one fma, so y near +-1 loses nothing to cancellation;
  *   elu:     y > 0 ? dy : dy (y + alpha), y + alpha exact where y <= -alpha/2 (Sterbenz).
- * So dx is within about 1.5 ULP of the reference for every y the function can output (max
- * measured over all 2^32 float y in the registry comment, kernels.inc). For y outside that range
+ * So dx is within about 1.5 ULP of the reference for every y the function can output (the bound;
+ * the max measured over all such float y is 1.000 ULP, registry comment in kernels.inc). For y outside that range
  * (say y = 1e30 for sigmoid, an output no sigmoid gives) the float square can overflow where the
  * reference's double does not. NaN in y gives NaN.
  */
