@@ -214,7 +214,6 @@ static inline struct fm_exp fm_exp_join(struct fm_exp e)
     return e;
 }
 
-static inline struct fm_exp fm_exp_scaled(vf z) { return fm_exp_join(fm_exp_poly(z)); }
 
 /*
  * (nh + nl) / (dh + dl) as q0 + c, before the last rounding: q0 = nh (1/dh) is within an ulp or
