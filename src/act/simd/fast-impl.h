@@ -214,7 +214,6 @@ static inline struct fm_exp fm_exp_join(struct fm_exp e)
     return e;
 }
 
-
 /*
  * (nh + nl) / (dh + dl) as q0 + c, before the last rounding: q0 = nh (1/dh) is within an ulp or
  * so of the quotient, so the residual nh - q0 dh is exact (one fma); with the low parts it gives
