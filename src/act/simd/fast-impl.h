@@ -54,118 +54,78 @@
  * would reload it in every pass (for celu's 1/alpha and softplus's 1/beta, a division per vector).
  */
 #define FM_JOIN_NONE(g) (g)
-#define DEFINE_FWD_PIPE2(name, OP, T, A, J, B)                                               \
+/* The loop bodies, shared by forward and backward: G(i) loads the upstream gradient (nothing
+ * forward) and CALL passes it to B (or not). Two stages: A of vector i + 1, then J and B of
+ * vector i. Three: A of vector i + 2, J of vector i + 1, B of vector i. */
+#define FM_NO_DY(i) vf_zero()
+#define FM_DY(i) vf_load(dy + (i))
+#define FM_CALL_FWD(B, a, g, e) ((void)(g), B(a, e, &pl))
+#define FM_CALL_BWD(B, a, g, e) B(a, g, e, &pl)
+#define FM_PIPE2_BODY(T, A, J, B, OUT, G, CALL)                                              \
+    if (n >= VLEN) {                                                                         \
+        vf a0 = vf_load(x);                                                                  \
+        T e0 = A(a0, &pl);                                                                   \
+        for (; i + 2 * VLEN <= n; i += VLEN) {                                               \
+            vf a1 = vf_load(x + i + VLEN);                                                   \
+            T e1 = A(a1, &pl);                                                               \
+            vf g0 = G(i);                                                                    \
+            vf_store(OUT + i, vf_select(vf_isnan(a0), a0, CALL(B, a0, g0, J(e0))));          \
+            a0 = a1;                                                                         \
+            e0 = e1;                                                                         \
+        }                                                                                    \
+        vf g0 = G(i);                                                                        \
+        vf_store(OUT + i, vf_select(vf_isnan(a0), a0, CALL(B, a0, g0, J(e0))));              \
+        i += VLEN;                                                                           \
+    }
+#define FM_PIPE3_BODY(T, A, J, B, OUT, G, CALL)                                              \
+    if (n >= 2 * VLEN) {                                                                     \
+        vf a0 = vf_load(x), a1 = vf_load(x + VLEN);                                          \
+        T e0 = J(A(a0, &pl)), e1 = A(a1, &pl);                                               \
+        for (; i + 3 * VLEN <= n; i += VLEN) {                                               \
+            vf a2 = vf_load(x + i + 2 * VLEN);                                               \
+            T e2 = A(a2, &pl);                                                               \
+            e1 = J(e1);                                                                      \
+            vf g0 = G(i);                                                                    \
+            vf_store(OUT + i, vf_select(vf_isnan(a0), a0, CALL(B, a0, g0, e0)));             \
+            a0 = a1;                                                                         \
+            e0 = e1;                                                                         \
+            a1 = a2;                                                                         \
+            e1 = e2;                                                                         \
+        }                                                                                    \
+        e1 = J(e1);                                                                          \
+        vf g0 = G(i), g1 = G(i + VLEN);                                                      \
+        vf_store(OUT + i, vf_select(vf_isnan(a0), a0, CALL(B, a0, g0, e0)));                 \
+        vf_store(OUT + i + VLEN, vf_select(vf_isnan(a1), a1, CALL(B, a1, g1, e1)));          \
+        i += 2 * VLEN;                                                                       \
+    }                                                                                        \
+    for (; i + VLEN <= n; i += VLEN) {                                                       \
+        vf a = vf_load(x + i), g = G(i);                                                     \
+        vf_store(OUT + i, vf_select(vf_isnan(a), a, CALL(B, a, g, J(A(a, &pl)))));           \
+    }
+#define FM_DEFINE_FWD(name, OP, BODY, T, A, J, B)                                            \
     void name(size_t n, const float *x, float *y, const struct act_params *p)                \
     {                                                                                        \
         const struct act_params pl = *p;                                                     \
         (void)pl;                                                                            \
         size_t i = 0;                                                                        \
-        if (n >= VLEN) {                                                                     \
-            vf a0 = vf_load(x);                                                              \
-            T e0 = A(a0, &pl);                                                               \
-            for (; i + 2 * VLEN <= n; i += VLEN) {                                           \
-                vf a1 = vf_load(x + i + VLEN);                                               \
-                T e1 = A(a1, &pl);                                                           \
-                vf_store(y + i, vf_select(vf_isnan(a0), a0, B(a0, J(e0), &pl)));             \
-                a0 = a1;                                                                     \
-                e0 = e1;                                                                     \
-            }                                                                                \
-            vf_store(y + i, vf_select(vf_isnan(a0), a0, B(a0, J(e0), &pl)));                 \
-            i += VLEN;                                                                       \
-        }                                                                                    \
+        BODY(T, A, J, B, y, FM_NO_DY, FM_CALL_FWD)                                           \
         for (; i < n; i++)                                                                   \
             y[i] = ref_fwd1(ACT_OP_##OP, p, x[i]);                                           \
     }
-#define DEFINE_BWD_PIPE2(name, OP, T, A, J, B)                                               \
+#define FM_DEFINE_BWD(name, OP, BODY, T, A, J, B)                                            \
     void name(size_t n, const float *x, const float *dy, float *dx, const struct act_params *p) \
     {                                                                                        \
         const struct act_params pl = *p;                                                     \
         (void)pl;                                                                            \
         size_t i = 0;                                                                        \
-        if (n >= VLEN) {                                                                     \
-            vf a0 = vf_load(x);                                                              \
-            T e0 = A(a0, &pl);                                                               \
-            for (; i + 2 * VLEN <= n; i += VLEN) {                                           \
-                vf a1 = vf_load(x + i + VLEN);                                               \
-                T e1 = A(a1, &pl);                                                           \
-                vf g0 = vf_load(dy + i);                                                     \
-                vf_store(dx + i, vf_select(vf_isnan(a0), a0, B(a0, g0, J(e0), &pl)));        \
-                a0 = a1;                                                                     \
-                e0 = e1;                                                                     \
-            }                                                                                \
-            vf g0 = vf_load(dy + i);                                                         \
-            vf_store(dx + i, vf_select(vf_isnan(a0), a0, B(a0, g0, J(e0), &pl)));            \
-            i += VLEN;                                                                       \
-        }                                                                                    \
+        BODY(T, A, J, B, dx, FM_DY, FM_CALL_BWD)                                             \
         for (; i < n; i++)                                                                   \
             dx[i] = ref_bwd1(ACT_OP_##OP, p, x[i], dy[i]);                                   \
     }
-/* Three stages: A of vector i + 2, J of vector i + 1, B of vector i. */
-#define DEFINE_FWD_PIPE3(name, OP, T, A, J, B)                                               \
-    void name(size_t n, const float *x, float *y, const struct act_params *p)                \
-    {                                                                                        \
-        const struct act_params pl = *p;                                                     \
-        (void)pl;                                                                            \
-        size_t i = 0;                                                                        \
-        if (n >= 2 * VLEN) {                                                                 \
-            vf a0 = vf_load(x), a1 = vf_load(x + VLEN);                                      \
-            T e0 = J(A(a0, &pl)), e1 = A(a1, &pl);                                           \
-            for (; i + 3 * VLEN <= n; i += VLEN) {                                           \
-                vf a2 = vf_load(x + i + 2 * VLEN);                                           \
-                T e2 = A(a2, &pl);                                                           \
-                e1 = J(e1);                                                                  \
-                vf_store(y + i, vf_select(vf_isnan(a0), a0, B(a0, e0, &pl)));                \
-                a0 = a1;                                                                     \
-                e0 = e1;                                                                     \
-                a1 = a2;                                                                     \
-                e1 = e2;                                                                     \
-            }                                                                                \
-            e1 = J(e1);                                                                      \
-            vf_store(y + i, vf_select(vf_isnan(a0), a0, B(a0, e0, &pl)));                    \
-            vf_store(y + i + VLEN, vf_select(vf_isnan(a1), a1, B(a1, e1, &pl)));             \
-            i += 2 * VLEN;                                                                   \
-        }                                                                                    \
-        for (; i + VLEN <= n; i += VLEN) {                                                   \
-            vf a = vf_load(x + i);                                                           \
-            vf_store(y + i, vf_select(vf_isnan(a), a, B(a, J(A(a, &pl)), &pl)));             \
-        }                                                                                    \
-        for (; i < n; i++)                                                                   \
-            y[i] = ref_fwd1(ACT_OP_##OP, p, x[i]);                                           \
-    }
-#define DEFINE_BWD_PIPE3(name, OP, T, A, J, B)                                               \
-    void name(size_t n, const float *x, const float *dy, float *dx, const struct act_params *p) \
-    {                                                                                        \
-        const struct act_params pl = *p;                                                     \
-        (void)pl;                                                                            \
-        size_t i = 0;                                                                        \
-        if (n >= 2 * VLEN) {                                                                 \
-            vf a0 = vf_load(x), a1 = vf_load(x + VLEN);                                      \
-            T e0 = J(A(a0, &pl)), e1 = A(a1, &pl);                                           \
-            for (; i + 3 * VLEN <= n; i += VLEN) {                                           \
-                vf a2 = vf_load(x + i + 2 * VLEN);                                           \
-                T e2 = A(a2, &pl);                                                           \
-                e1 = J(e1);                                                                  \
-                vf g0 = vf_load(dy + i);                                                     \
-                vf_store(dx + i, vf_select(vf_isnan(a0), a0, B(a0, g0, e0, &pl)));           \
-                a0 = a1;                                                                     \
-                e0 = e1;                                                                     \
-                a1 = a2;                                                                     \
-                e1 = e2;                                                                     \
-            }                                                                                \
-            e1 = J(e1);                                                                      \
-            vf g0 = vf_load(dy + i), g1 = vf_load(dy + i + VLEN);                            \
-            vf_store(dx + i, vf_select(vf_isnan(a0), a0, B(a0, g0, e0, &pl)));               \
-            vf_store(dx + i + VLEN, vf_select(vf_isnan(a1), a1, B(a1, g1, e1, &pl)));        \
-            i += 2 * VLEN;                                                                   \
-        }                                                                                    \
-        for (; i + VLEN <= n; i += VLEN) {                                                   \
-            vf a = vf_load(x + i), g = vf_load(dy + i);                                      \
-            vf_store(dx + i, vf_select(vf_isnan(a), a, B(a, g, J(A(a, &pl)), &pl)));         \
-        }                                                                                    \
-        for (; i < n; i++)                                                                   \
-            dx[i] = ref_bwd1(ACT_OP_##OP, p, x[i], dy[i]);                                   \
-    }
-
+#define DEFINE_FWD_PIPE2(name, OP, T, A, J, B) FM_DEFINE_FWD(name, OP, FM_PIPE2_BODY, T, A, J, B)
+#define DEFINE_BWD_PIPE2(name, OP, T, A, J, B) FM_DEFINE_BWD(name, OP, FM_PIPE2_BODY, T, A, J, B)
+#define DEFINE_FWD_PIPE3(name, OP, T, A, J, B) FM_DEFINE_FWD(name, OP, FM_PIPE3_BODY, T, A, J, B)
+#define DEFINE_BWD_PIPE3(name, OP, T, A, J, B) FM_DEFINE_BWD(name, OP, FM_PIPE3_BODY, T, A, J, B)
 
 #define FM_MAGIC 0x1.8p23f
 #define FM_LOG2E 0x1.715476p+0f
@@ -624,14 +584,15 @@ FM_INLINE vd fm_dsilu_d(vd e, vd dy, vd xd, vd k)
     return vd_mul(dy, vd_div(num, vd_mul(d, d)));
 }
 #define FM_CLAMP200(x) vf_min_b(vf_max(x, vf_set1(-200.0f)), vf_set1(200.0f))
-FM_INLINE struct fm_exp_parts fm_dsilu_a(vf x, const struct act_params *p)
+/* The first stage of silu and mish backward: exp(-|x|) and the root-factored K's float part. */
+FM_INLINE struct fm_exp_parts fm_root_exp_a(vf x, const float *k, int deg, float shift)
 {
-    (void)p;
     vf xc = FM_CLAMP200(x);
     struct fm_exp_parts e = fm_exp_parts(vf_or(xc, vf_set1(-0.0f)), vf_zero());
-    e.u0 = fm_root_t(silu_k, 6, xc, 1.375f);
+    e.u0 = fm_root_t(k, deg, xc, shift);
     return e;
 }
+#define FM_DSILU_A(x, p) fm_root_exp_a(x, silu_k, 6, 1.375f)
 FM_INLINE vf fm_dsilu_b(vf x, vf dy, struct fm_exp_parts e, const struct act_params *p)
 {
     (void)p;
@@ -742,14 +703,7 @@ FM_INLINE vd fm_dmish_d(vd q, vd dy, vd xd, vd k)
     vd num = vd_select(pos, nump, vd_mul(q, b)), den = vd_select(pos, dp, dn);
     return vd_mul(dy, vd_div(num, vd_mul(den, den)));
 }
-FM_INLINE struct fm_exp_parts fm_dmish_a(vf x, const struct act_params *p)
-{
-    (void)p;
-    vf xc = FM_CLAMP200(x);
-    struct fm_exp_parts e = fm_exp_parts(vf_or(xc, vf_set1(-0.0f)), vf_zero());
-    e.u0 = fm_root_t(mish_k, 7, xc, 1.25f);
-    return e;
-}
+#define FM_DMISH_A(x, p) fm_root_exp_a(x, mish_k, 7, 1.25f)
 FM_INLINE vf fm_dmish_b(vf x, vf dy, struct fm_exp_parts e, const struct act_params *p)
 {
     (void)p;
@@ -856,13 +810,13 @@ DEFINE_FWD_PIPE3(FKN(tanh, fwd), TANH, struct fm_exp_parts, fm_tanh_a, fm_join_e
 DEFINE_FWD_PIPE3(FKN(mish, fwd), MISH, struct fm_exp_parts, fm_mish_a, fm_join_exp, fm_mish_b)
 DEFINE_FWD_PIPE2(FKN(gelu_tanh, fwd), GELU_TANH, struct fm_exp_parts, fm_gelu_tanh_a, fm_join_exp, fm_gelu_tanh_b)
 DEFINE_BWD_PIPE3(FKN(sigmoid, bwd), SIGMOID, struct fm_exp_parts, fm_dsigmoid_a, fm_join_exp, fm_dsigmoid_b)
-DEFINE_BWD_PIPE2(FKN(silu, bwd), SILU, struct fm_exp_parts, fm_dsilu_a, fm_join_exp, fm_dsilu_b)
+DEFINE_BWD_PIPE2(FKN(silu, bwd), SILU, struct fm_exp_parts, FM_DSILU_A, fm_join_exp, fm_dsilu_b)
 DEFINE_BWD_PIPE3(FKN(tanh, bwd), TANH, struct fm_exp_parts, fm_dtanh_a, fm_join_exp, fm_dtanh_b)
 DEFINE_BWD_PIPE2(FKN(elu, bwd), ELU, struct fm_exp_parts, fm_delu_a, fm_join_exp, fm_delu_b)
 DEFINE_BWD_PIPE2(FKN(selu, bwd), SELU, struct fm_exp_parts, fm_delu_a, fm_join_exp, fm_dselu_b)
 DEFINE_BWD_PIPE2(FKN(celu, bwd), CELU, struct fm_exp_parts, fm_dcelu_a, fm_join_exp, fm_dcelu_b)
 DEFINE_BWD_PIPE2(FKN(softplus, bwd), SOFTPLUS, struct fm_exp_parts, fm_softplus_a, fm_join_exp, fm_dsoftplus_b)
-DEFINE_BWD_PIPE2(FKN(mish, bwd), MISH, struct fm_exp_parts, fm_dmish_a, fm_join_exp, fm_dmish_b)
+DEFINE_BWD_PIPE2(FKN(mish, bwd), MISH, struct fm_exp_parts, FM_DMISH_A, fm_join_exp, fm_dmish_b)
 DEFINE_BWD_PIPE2(FKN(gelu_tanh, bwd), GELU_TANH, struct fm_exp_parts, fm_dgelu_tanh_a, fm_join_exp, fm_dgelu_tanh_b)
 
 /*
