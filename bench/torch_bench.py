@@ -8,7 +8,9 @@ wall time of an epoch (evaluation excluded); the best epoch of each run is repor
 accuracy after the last epoch. PyTorch runs twice per thread count, each in its own process: with
 OpenBLAS capped to the same N threads, and with torch.set_num_threads(N) alone, which leaves Debian's
 OpenBLAS its own pool of one thread per core for the GEMMs (so "1 thread" PyTorch uses every core
-in its GEMMs). The last line per model compares the best of each. A benchmark, never a test.
+in its GEMMs). "actlab dense" is actlab with --no-sparse: OpenBLAS's sgemm for every product, even
+where ReLU made a layer's input or gradient mostly zeros. The last line per model compares the best
+of each. A benchmark, never a test.
 """
 import argparse
 import csv
@@ -52,10 +54,12 @@ def torch_run(model_name, threads, epochs, limit, batch=128):
     return min(times), acc
 
 
-def actlab_run(actlab, model_name, threads, epochs, limit):
+def actlab_run(actlab, model_name, threads, epochs, limit, sparse=True):
     with tempfile.TemporaryDirectory() as out:
         cmd = [actlab, "train", "--model", model_name, "--act", "relu", "--epochs", str(epochs), "--batch", "128",
                "--lr", "0.05", "--momentum", "0.9", "--threads", str(threads), "--quiet", "--out", out]
+        if not sparse:
+            cmd += ["--no-sparse"]
         if limit:
             cmd += ["--train-limit", str(limit)]
         subprocess.run(cmd, check=True)
@@ -96,15 +100,16 @@ def main():
           + (f", {args.train_limit} training images" if args.train_limit else ", 60000 training images"))
     print("torch N: torch.set_num_threads(N) and OPENBLAS_NUM_THREADS=N; torch N+blas: torch.set_num_threads(N) "
           "alone, as most scripts do (OpenBLAS keeps its own pool, one thread per core, for the GEMMs)")
-    print(f"{'model':6} {'threads':>7} {'actlab s':>9} {'torch N':>8} {'ratio':>6} {'torch N+blas':>12} {'ratio':>6} "
-          f"{'actlab acc':>10} {'torch acc':>9}")
+    print(f"{'model':6} {'threads':>7} {'actlab s':>9} {'actlab dense':>12} {'torch N':>8} {'ratio':>6} "
+          f"{'torch N+blas':>12} {'ratio':>6} {'actlab acc':>10} {'torch acc':>9}")
     for model_name in args.models.split(","):
         best_a, best_t = float("inf"), (float("inf"), "")
         for threads in (int(t) for t in args.threads.split(",")):
             a_s, a_acc = actlab_run(args.actlab, model_name, threads, args.epochs, args.train_limit)
+            d_s, _ = actlab_run(args.actlab, model_name, threads, args.epochs, args.train_limit, sparse=False)
             t_s, t_acc = torch_child(model_name, threads, args.epochs, args.train_limit, True)
             u_s, _ = torch_child(model_name, threads, args.epochs, args.train_limit, False)
-            print(f"{model_name:6} {threads:7d} {a_s:9.3f} {t_s:8.3f} {a_s / t_s:6.2f} {u_s:12.3f} {a_s / u_s:6.2f} "
+            print(f"{model_name:6} {threads:7d} {a_s:9.3f} {d_s:12.3f} {t_s:8.3f} {a_s / t_s:6.2f} {u_s:12.3f} {a_s / u_s:6.2f} "
                   f"{a_acc:10.4f} {t_acc:9.4f}", flush=True)
             best_a = min(best_a, a_s)
             best_t = min(best_t, (t_s, f"torch {threads}"), (u_s, f"torch {threads}+blas"))

@@ -23,6 +23,7 @@ if(ACTLAB_ENGINE)
     src/nn/spec.c
     src/nn/model.c
     src/nn/dense.c
+    src/nn/sparse.c
     src/nn/conv2d.c
     src/nn/pool.c
     src/nn/loss.c
@@ -34,6 +35,13 @@ if(ACTLAB_ENGINE)
     src/data/npy.c
     src/data/dataset.c
   )
+  # The sparse products' kernels are AVX2 + FMA, on x86-64 only; dispatch (sparse.c) uses them
+  # only when act_isa() reports AVX2 or above.
+  if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64|amd64")
+    target_sources(actlab_nn PRIVATE src/nn/sparse-avx2.c)
+    set_source_files_properties(src/nn/sparse-avx2.c PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma")
+    set_source_files_properties(src/nn/sparse.c PROPERTIES COMPILE_DEFINITIONS NN_SPARSE_AVX2)
+  endif()
   target_include_directories(actlab_nn
     PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include
     PRIVATE ${NN_CBLAS_INCLUDE} ${NN_JANSSON_INCLUDE} ${CMAKE_CURRENT_SOURCE_DIR}/src/nn)
@@ -61,7 +69,7 @@ if(ACTLAB_ENGINE)
   # Tests (label nn): the whole set runs in well under a minute in Release. enable_testing() here
   # because the top level calls it only after this file, and add_test needs it first.
   enable_testing()
-  set(NN_TESTS nn_layers nn_data nn_train nn_ckpt)
+  set(NN_TESTS nn_layers nn_sparse nn_data nn_train nn_ckpt)
   foreach(t ${NN_TESTS})
     if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/tests/${t}.c)
       add_executable(${t} tests/${t}.c tests/harness.c)

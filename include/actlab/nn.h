@@ -67,6 +67,16 @@ enum nn_status nn_set_threads(int n);
 /* The number of threads set (1 until nn_set_threads is called). */
 int nn_threads(void);
 
+/*
+ * Sparse products (on by default): a dense layer whose input (forward) or output gradient
+ * (backward) is at most half exact zeros, as after ReLU, multiplies only the nonzeros, on CPUs
+ * with AVX2; otherwise, and when off, it runs OpenBLAS's dense sgemm. The two give the same
+ * products up to the last bits (another summation order), so bit-identical reruns need the same
+ * setting. Not thread-safe against running training.
+ */
+void nn_set_sparse(int on);
+int nn_sparse(void);
+
 /* ---- layers -------------------------------------------------------------------------------- */
 
 enum nn_layer_kind {

@@ -25,6 +25,15 @@ void nn_gemm1(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const f
               size_t ldb, float beta, float *c, size_t ldc);
 
 /*
+ * C (m, n) = op(A) op(B), plus bias (n) down the rows when bias is not NULL, computed from the
+ * nonzeros of op(A) alone (sparse.c). Returns 1 when done; 0 when the caller must run the dense
+ * nn_gemm / nn_gemm_bias instead: sparse products off (nn_set_sparse), no AVX2, op(A) more than
+ * half nonzero, a NaN or inf in op(B), shapes too small, or no memory. C may be partly written.
+ */
+int nn_gemm_sparse(int ta, int tb, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
+                   size_t ldb, const float *bias, float *c, size_t ldc);
+
+/*
  * Run fn(ctx, begin, end) over [0, n) split into one contiguous range per engine thread
  * (nn_set_threads), ranges of at least grain items; serial when n < 2 * grain. fn must write
  * only outputs of its own range, so results do not depend on the thread count.

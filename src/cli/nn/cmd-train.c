@@ -26,6 +26,7 @@ struct train_cfg {
     const char *out;
     int resume, quiet, save_init, epochs_set;
     int skip_nonfinite; /* --on-nan skip */
+    int no_sparse;      /* --no-sparse: dense sgemm only (like --threads, not saved) */
     const char *set[32];  /* metadata keys of the settings given on the command line */
     size_t nset;
 };
@@ -56,6 +57,7 @@ static void usage(FILE *f)
             "  --init I            auto (default), he, he_uniform, xavier, xavier_normal, lecun,\n"
             "                      lecun_uniform, zeros\n"
             "  --seed S            (1)       --threads N (all cores) engine and BLAS threads\n"
+            "  --no-sparse         dense sgemm even where a layer's input or gradient is mostly zeros\n"
             "  --data DIR          MNIST-format folder (default %s)\n"
             "  --data-npy X,Y      NPY arrays: X.npy,Y.npy (last 1/7 held out) or Xtr,Ytr,Xte,Yte\n"
             "  --train-limit N     use the first N training samples   --test-limit N likewise\n"
@@ -350,6 +352,7 @@ static int parse_args(int argc, char **argv, struct train_cfg *c)
             else if (!strcmp(a, "--resume")) c->resume = 1;
             else if (!strcmp(a, "--quiet")) c->quiet = 1;
             else if (!strcmp(a, "--save-init")) c->save_init = 1;
+            else if (!strcmp(a, "--no-sparse")) c->no_sparse = 1;
             else {
                 cli_error(CMD_NAME, "unknown option '%s' (actlab train --help lists them)", a);
                 return 0;
@@ -424,6 +427,7 @@ int cmd_train(int argc, char **argv)
             return CLI_FAIL; /* a checkpoint with settings this version does not accept */
     }
     nn_set_threads((int)c.threads);
+    nn_set_sparse(!c.no_sparse);
 
     struct nn_dataset train, test;
     int rc = nn_cli_load_data(CMD_NAME, &c.data, &train, &test);
