@@ -5,12 +5,12 @@
  * all of them.
  *
  * nn_gemm_sparse computes C = op(A) op(B) (+ bias) from the nonzeros of op(A) only:
- *  1. compaction: each row of op(A) becomes the list of its nonzeros and their columns
- *     (rows split over the engine's threads, after they have counted the nonzeros);
- *  2. per panel of NN_SP_W columns of op(B) (panels split over the threads): op(B)'s panel is
- *     packed contiguously (k, NN_SP_W), so that it stays in L1/L2 without cache-set or TLB
- *     conflicts, then each row of C's panel is the sum, over the row's nonzeros a_ij, of a_ij
- *     times row j of the panel: one FMA per loaded vector, two rows at a time.
+ *  1. compaction: each row of op(A) becomes the list of its nonzeros and their columns;
+ *  2. per panel of NN_SP_W columns of op(B): the panel is packed contiguously (k, NN_SP_W), so
+ *     that it stays in L1/L2 without cache-set or TLB conflicts, then each row of C's panel is
+ *     the sum, over the row's nonzeros a_ij, of a_ij times row j of the panel: one FMA per
+ *     loaded vector, two rows at a time.
+ * The rows are split over the engine's threads (sp_part).
  *
  * Every element of C is summed over the same terms in the same order (increasing j, starting
  * from zero; the bias added last, as the dense path's sgemm onto the bias) whatever the thread
@@ -112,35 +112,31 @@ struct sp_job {
     float *c;
     int32_t *idx, *cnt;
     float *val;
-    _Atomic size_t nz;         /* nonzeros of op(A), summed by the parts */
-    _Atomic size_t arrived[2]; /* parts past each of the two barriers */
-    _Atomic int dense;         /* op(A) too dense: every part returns, the caller runs the sgemm */
-    _Atomic int fail;          /* a NaN or inf in op(B), or no memory for a panel */
+    _Atomic size_t nz;      /* nonzeros of op(A), summed by the parts */
+    _Atomic size_t counted; /* parts that have added theirs */
+    _Atomic int dense;      /* op(A) too dense: every part returns, the caller runs the sgemm */
+    _Atomic int fail;       /* a NaN or inf in op(B), or no memory for a panel */
 };
-
-/* Wait until every part has added its weight (the parts run at once, one per thread). */
-static void barrier(_Atomic size_t *arrived, size_t weight, size_t parts)
-{
-    atomic_fetch_add(arrived, weight);
-    for (unsigned spins = 0; atomic_load(arrived) < parts; spins++)
-        if (spins < 4096)
-            __builtin_ia32_pause();
-        else
-            sched_yield();
-}
 
 /*
  * Parts [t0, t1) of the product, run by one thread (nn_parallel_for runs the ranges at once):
- * count its rows' nonzeros; once all are counted, every part sees the same total and either
- * returns (too dense) or compacts its rows; once all rows are compacted, it packs and computes
- * its panels. One parallel region per product.
+ * rows r0..r1 of op(A) and of C. The part counts its rows' nonzeros and waits for the other
+ * parts' counts, so every part sees the same total and either returns (too dense) or compacts
+ * its rows, then packs each panel of op(B) in turn and computes its rows of that panel. A part
+ * never reads another part's lists (that would move them between the cores' caches on every
+ * product); the price is that each part packs all of op(B).
  */
 static void sp_part(void *ctx, size_t t0, size_t t1)
 {
     struct sp_job *j = ctx;
     size_t r0 = j->m * t0 / j->parts, r1 = j->m * t1 / j->parts;
     atomic_fetch_add(&j->nz, count_nonzero(j->ta, r0, r1, j->k, j->a, j->lda));
-    barrier(&j->arrived[0], t1 - t0, j->parts);
+    atomic_fetch_add(&j->counted, t1 - t0);
+    for (unsigned spins = 0; atomic_load(&j->counted) < j->parts; spins++)
+        if (spins < 4096)
+            __builtin_ia32_pause();
+        else
+            sched_yield();
     if ((double)atomic_load(&j->nz) > NN_SPARSE_DENSITY * (double)j->m * (double)j->k) {
         atomic_store(&j->dense, 1);
         return;
@@ -149,22 +145,21 @@ static void sp_part(void *ctx, size_t t0, size_t t1)
         nn_sp_compact_cols_avx2(r0, r1, j->k, j->a, j->lda, j->idx, j->val, j->cnt);
     else
         nn_sp_compact_rows_avx2(r0, r1, j->k, j->a, j->lda, j->idx, j->val, j->cnt);
-    barrier(&j->arrived[1], t1 - t0, j->parts);
     float *pb = buf_get(&tl_panel, j->k * NN_SP_W * sizeof(float));
     if (!pb) {
         atomic_store(&j->fail, 1);
         return;
     }
-    size_t panels = (j->n + NN_SP_W - 1) / NN_SP_W;
-    for (size_t p = panels * t0 / j->parts; p < panels * t1 / j->parts; p++) {
-        size_t c0 = p * NN_SP_W, w = j->n - c0 < NN_SP_W ? j->n - c0 : NN_SP_W;
+    size_t off = r0 * j->stride;
+    for (size_t c0 = 0; c0 < j->n; c0 += NN_SP_W) {
+        size_t w = j->n - c0 < NN_SP_W ? j->n - c0 : NN_SP_W;
         if (atomic_load_explicit(&j->fail, memory_order_relaxed) ||
             nn_sp_pack_avx2(j->tb, j->k, c0, w, j->b, j->ldb, pb)) {
             atomic_store(&j->fail, 1);
             return;
         }
-        nn_sp_panel_avx2(j->m, j->stride, j->cnt, j->idx, j->val, pb, w, j->bias ? j->bias + c0 : NULL, j->c + c0,
-                         j->ldc);
+        nn_sp_panel_avx2(r1 - r0, j->stride, j->cnt + r0, j->idx + off, j->val + off, pb, w,
+                         j->bias ? j->bias + c0 : NULL, j->c + r0 * j->ldc + c0, j->ldc);
     }
 }
 
@@ -184,12 +179,10 @@ int nn_gemm_sparse(int ta, int tb, size_t m, size_t n, size_t k, const float *a,
     char *mem = buf_get(&tl_lists, lists + m * sizeof(int32_t));
     if (!mem)
         return 0;
-    /* One part per thread, each with at least SP_PART_ROWS rows and one panel. */
-    size_t parts = (size_t)nn_threads(), panels = (n + NN_SP_W - 1) / NN_SP_W;
+    /* One part per thread, each with at least SP_PART_ROWS rows. */
+    size_t parts = (size_t)nn_threads();
     if (parts > m / SP_PART_ROWS)
         parts = m / SP_PART_ROWS;
-    if (parts > panels)
-        parts = panels;
     if (parts < 1)
         parts = 1;
     struct sp_job j = {.ta = ta, .tb = tb, .m = m, .n = n, .k = k, .stride = stride, .parts = parts,
