@@ -77,11 +77,11 @@ static int run_case(const struct gcase *g, float *c, const char *what)
     for (size_t i = 0; i < cs; i++)
         c[i] = c2[i] = c3[i] = -7.0f; /* the padding past n must stay untouched */
     nn_set_threads(1);
-    int r1 = nn_gemm_sparse(g->ta, g->tb, g->m, g->n, g->k, g->a, g->lda, g->b, g->ldb, g->bias, c, g->ldc);
+    int r1 = nn_gemm_sparse(g->ta, g->tb, g->m, g->n, g->k, g->a, g->lda, g->b, g->ldb, g->bias, c, g->ldc, NULL);
     nn_set_threads(2);
-    int r2 = nn_gemm_sparse(g->ta, g->tb, g->m, g->n, g->k, g->a, g->lda, g->b, g->ldb, g->bias, c2, g->ldc);
+    int r2 = nn_gemm_sparse(g->ta, g->tb, g->m, g->n, g->k, g->a, g->lda, g->b, g->ldb, g->bias, c2, g->ldc, NULL);
     nn_set_threads(3);
-    int r3 = nn_gemm_sparse(g->ta, g->tb, g->m, g->n, g->k, g->a, g->lda, g->b, g->ldb, g->bias, c3, g->ldc);
+    int r3 = nn_gemm_sparse(g->ta, g->tb, g->m, g->n, g->k, g->a, g->lda, g->b, g->ldb, g->bias, c3, g->ldc, NULL);
     nn_set_threads(1);
     CHECK(r1 == r2 && r2 == r3, "%s: the thread count changed whether the sparse path ran", what);
     if (r1)
@@ -192,27 +192,28 @@ static void test_declines(void)
     float *a = sparse_buf(m, k, k, 0.2), *dense = sparse_buf(m, k, k, 0.9), *b = sparse_buf(k, n, n, 1.0);
     float *a2 = sparse_buf(m, n, n, 0.2); /* for op(B) = B^T: B as stored is (k, n), op(B) (n, k) */
     float *c = malloc(m * n * sizeof *c);
-    CHECK(nn_gemm_sparse(0, 0, m, n, k, dense, k, b, n, NULL, c, n) == 0, "90%% nonzeros: declined");
-    CHECK(nn_gemm_sparse(0, 0, 4, n, k, a, k, b, n, NULL, c, n) == 0, "4 rows: declined");
-    CHECK(nn_gemm_sparse(0, 0, m, n, 8, a, k, b, n, NULL, c, n) == 0, "k = 8: declined");
-    CHECK(nn_gemm_sparse(0, 0, m, 0, k, a, k, b, n, NULL, c, n) == 0, "n = 0: declined");
+    CHECK(nn_gemm_sparse(0, 0, m, n, k, dense, k, b, n, NULL, c, n, NULL) == 0, "90%% nonzeros: declined");
+    CHECK(nn_gemm_sparse(0, 0, 4, n, k, a, k, b, n, NULL, c, n, NULL) == 0, "4 rows: declined");
+    CHECK(nn_gemm_sparse(0, 0, m, n, 8, a, k, b, n, NULL, c, n, NULL) == 0, "k = 8: declined");
+    CHECK(nn_gemm_sparse(0, 0, m, 0, k, a, k, b, n, NULL, c, n, NULL) == 0, "n = 0: declined");
     for (int t = 1; t <= 2; t++) {
         nn_set_threads(t);
         b[(k - 1) * n + n - 1] = INFINITY; /* the last panel's last row */
-        CHECK(nn_gemm_sparse(0, 0, m, n, k, a, k, b, n, NULL, c, n) == 0, "inf in B: declined (%d threads)", t);
+        CHECK(nn_gemm_sparse(0, 0, m, n, k, a, k, b, n, NULL, c, n, NULL) == 0, "inf in B: declined (%d threads)", t);
         b[(k - 1) * n + n - 1] = 1.0f;
         b[5] = NAN;
-        CHECK(nn_gemm_sparse(0, 1, m, k, n, a2, n, b, n, NULL, c, k) == 0, "NaN in B^T: declined (%d threads)", t);
+        CHECK(nn_gemm_sparse(0, 1, m, k, n, a2, n, b, n, NULL, c, k, NULL) == 0, "NaN in B^T: declined (%d threads)",
+              t);
         b[5] = 1.0f;
     }
     nn_set_threads(1);
     nn_set_sparse(0);
-    CHECK(!nn_sparse() && nn_gemm_sparse(0, 0, m, n, k, a, k, b, n, NULL, c, n) == 0, "switched off: declined");
+    CHECK(!nn_sparse() && nn_gemm_sparse(0, 0, m, n, k, a, k, b, n, NULL, c, n, NULL) == 0, "switched off: declined");
     nn_set_sparse(1);
-    CHECK(act_set_max_isa("sse2") == ACT_OK && nn_gemm_sparse(0, 0, m, n, k, a, k, b, n, NULL, c, n) == 0,
+    CHECK(act_set_max_isa("sse2") == ACT_OK && nn_gemm_sparse(0, 0, m, n, k, a, k, b, n, NULL, c, n, NULL) == 0,
           "ACTLAB_MAX_ISA below AVX2: declined");
     act_set_max_isa("avx512");
-    CHECK(nn_gemm_sparse(0, 0, m, n, k, a, k, b, n, NULL, c, n) == 1, "back on: taken");
+    CHECK(nn_gemm_sparse(0, 0, m, n, k, a, k, b, n, NULL, c, n, NULL) == 1, "back on: taken");
     free(a);
     free(a2);
     free(dense);
@@ -220,23 +221,29 @@ static void test_declines(void)
     free(c);
 }
 
-/* A dense layer on ReLU-like data (70% zeros in x and dy): sparse and dense paths agree. */
+/* A dense layer on ReLU-like data (70% zeros in x and dy): the sparse path (1 and 2 threads, the
+ * same bits) agrees with the dense one, and its db (summed by the product) is the dense path's. */
 static void test_dense_layer(void)
 {
     size_t n = 128, in = 200, out = 96;
     float *x = sparse_buf(n, in, in, 0.3), *dy = sparse_buf(n, out, out, 0.3);
     float *w = sparse_buf(out, in, in, 1.0), *b = sparse_buf(1, out, out, 1.0);
-    float *y[2], *dx[2], *dw[2], *db[2];
-    for (int s = 0; s < 2; s++) {
+    float *y[3], *dx[3], *dw[3], *db[3];
+    for (int s = 0; s < 3; s++) { /* sparse, dense, sparse on 2 threads */
         y[s] = malloc(n * out * sizeof(float));
         dx[s] = malloc(n * in * sizeof(float));
         dw[s] = malloc(out * in * sizeof(float));
         db[s] = malloc(out * sizeof(float));
-        nn_set_sparse(s == 0);
+        nn_set_sparse(s != 1);
+        nn_set_threads(s == 2 ? 2 : 1);
         CHECK(nn_dense_forward(n, in, out, x, w, b, y[s]) == NN_OK, "dense forward");
         CHECK(nn_dense_backward(n, in, out, x, w, dy, dx[s], dw[s], db[s]) == NN_OK, "dense backward");
     }
     nn_set_sparse(1);
+    nn_set_threads(1);
+    CHECK(!memcmp(y[0], y[2], n * out * sizeof(float)) && !memcmp(dx[0], dx[2], n * in * sizeof(float)) &&
+              !memcmp(dw[0], dw[2], out * in * sizeof(float)) && !memcmp(db[0], db[2], out * sizeof(float)),
+          "dense layer, sparse path: 1 and 2 threads give the same bits");
     double ey = 0, ex = 0, ew = 0;
     for (size_t i = 0; i < n * out; i++)
         ey = fmax(ey, fabs(y[0][i] - y[1][i]));
@@ -246,7 +253,7 @@ static void test_dense_layer(void)
         ew = fmax(ew, fabs(dw[0][i] - dw[1][i]));
     CHECK(ey < 1e-5 && ex < 1e-5 && ew < 1e-5 && !memcmp(db[0], db[1], out * sizeof(float)),
           "dense layer, sparse vs dense path: y %.3g, dx %.3g, dw %.3g", ey, ex, ew);
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < 3; s++) {
         free(y[s]);
         free(dx[s]);
         free(dw[s]);

@@ -26,12 +26,14 @@ void nn_gemm1(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const f
 
 /*
  * C (m, n) = op(A) op(B), plus bias (n) down the rows when bias is not NULL, computed from the
- * nonzeros of op(A) alone (sparse.c). Returns 1 when done; 0 when the caller must run the dense
- * nn_gemm / nn_gemm_bias instead: sparse products off (nn_set_sparse), no AVX2, op(A) more than
- * half nonzero, a NaN or inf in op(B), shapes too small, or no memory. C may be partly written.
+ * nonzeros of op(A) alone (sparse.c); when rowsum is not NULL, also rowsum (m) = the sums of
+ * op(A)'s rows, each in double over the row in order, rounded once (the dense layer's db).
+ * Returns 1 when done; 0 when the caller must run the dense nn_gemm / nn_gemm_bias instead:
+ * sparse products off (nn_set_sparse), no AVX2, op(A) more than half nonzero, a NaN or inf in
+ * op(B), shapes too small, or no memory. C and rowsum may then be partly written.
  */
 int nn_gemm_sparse(int ta, int tb, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
-                   size_t ldb, const float *bias, float *c, size_t ldc);
+                   size_t ldb, const float *bias, float *c, size_t ldc, float *rowsum);
 
 /*
  * Run fn(ctx, begin, end) over [0, n) split into one contiguous range per engine thread
@@ -39,6 +41,20 @@ int nn_gemm_sparse(int ta, int tb, size_t m, size_t n, size_t k, const float *a,
  * only outputs of its own range, so results do not depend on the thread count.
  */
 void nn_parallel_for(size_t n, size_t grain, void (*fn)(void *ctx, size_t begin, size_t end), void *ctx);
+
+/*
+ * For the parts of one nn_parallel_for(parts, 1, fn, ctx) region, which run at once (one range
+ * per thread): a part calls it with its count of items (end - begin) and returns once every
+ * part has; *arrived starts at 0 and serves once.
+ */
+void nn_parallel_barrier(_Atomic size_t *arrived, size_t weight, size_t parts);
+
+/*
+ * nn_optim_step that first checks the gradients for NaN or inf, in the same parallel region:
+ * if one is found, *grads_bad is set and nothing is updated (the weights, optimizer state and
+ * step count stay as they were).
+ */
+enum nn_status nn_optim_step_checked(struct nn_optim *o, struct nn_model *m, double lr, int *grads_bad);
 
 /* Items per parallel range below which threads cost more than they save. */
 #define NN_GRAIN 16384

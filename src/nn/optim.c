@@ -59,54 +59,89 @@ static void adam(size_t n, float *restrict p, const float *restrict g, float *re
     }
 }
 
-/* One update over a parameter segment, split across threads (each value is independent). */
+/*
+ * One optimizer step over the whole parameter arena, split into one part per thread (each value
+ * is independent, so the split does not change a bit). With check_grads, every part first scans
+ * its range of the gradients for NaN or inf and waits for the others: if any part found one,
+ * no part updates anything (the weights stay those before the step). One parallel region per
+ * step, the gradients still in cache from the scan when they are used.
+ */
 struct update_job {
     const struct nn_optim *o;
-    float *p, *g, *s1, *s2;  /* (cnt) each: params, grads, momentum / m, v */
-    float wd, lr, step_size, bc2_sqrt;
-    _Atomic int bad;         /* set when an updated value is NaN or inf */
+    const struct nn_model *m;
+    size_t parts;
+    int check_grads;
+    float lr, step_size, bc2_sqrt;
+    _Atomic size_t arrived;
+    _Atomic int grads_bad; /* a gradient is NaN or inf */
+    _Atomic int bad;       /* an updated value is NaN or inf */
 };
 
-static void update_range(void *ctx, size_t b, size_t e)
+static void update_part(void *ctx, size_t t0, size_t t1)
 {
     struct update_job *j = ctx;
+    const struct nn_model *m = j->m;
     const struct nn_optim *o = j->o;
-    if (o->kind == NN_OPTIM_SGD)
-        sgd(e - b, j->p + b, j->g + b, j->s1 + b, j->wd, (float)o->momentum, o->step == 0, o->nesterov, j->lr);
-    else
-        adam(e - b, j->p + b, j->g + b, j->s1 + b, j->s2 + b, j->wd, (float)o->beta1, (float)o->beta2, (float)o->eps,
-             j->step_size, j->bc2_sqrt);
+    size_t b = m->n_params * t0 / j->parts, e = m->n_params * t1 / j->parts;
+    if (j->check_grads) {
+        if (nn_any_nonfinite(m->grads + b, e - b))
+            atomic_store(&j->grads_bad, 1);
+        nn_parallel_barrier(&j->arrived, t1 - t0, j->parts);
+        if (atomic_load(&j->grads_bad))
+            return;
+    }
+    for (size_t i = 0; i < m->nlayers; i++) {
+        const struct nn_layer *l = &m->layers[i];
+        /* the layer's weights and bias are one block of the arena: [w_off, w_off + n_w + n_b) */
+        size_t s0 = l->w_off > b ? l->w_off : b, s1 = l->w_off + l->n_w + l->n_b < e ? l->w_off + l->n_w + l->n_b : e;
+        if (l->n_w + l->n_b == 0 || s0 >= s1)
+            continue;
+        float wd = l->decay ? (float)o->weight_decay : 0.0f, *p = m->params + s0, *s = m->opt_state + s0;
+        const float *g = m->grads + s0;
+        if (o->kind == NN_OPTIM_SGD)
+            sgd(s1 - s0, p, g, s, wd, (float)o->momentum, o->step == 0, o->nesterov, j->lr);
+        else
+            adam(s1 - s0, p, g, s, s + m->n_params, wd, (float)o->beta1, (float)o->beta2, (float)o->eps,
+                 j->step_size, j->bc2_sqrt);
+    }
     /* The range was just written, so it is still in cache: checking it here is all but free. */
-    if (nn_any_nonfinite(j->p + b, e - b))
+    if (nn_any_nonfinite(m->params + b, e - b))
         atomic_store_explicit(&j->bad, 1, memory_order_relaxed);
 }
 
-/* Update params [off, off+cnt) of m; decay says whether weight decay applies. Returns 1 if an
- * updated value is NaN or inf. */
-static int update(struct nn_optim *o, struct nn_model *m, size_t off, size_t cnt, int decay, double lr)
-{
-    double t = (double)(o->step + 1);
-    struct update_job j = {o, m->params + off, m->grads + off, m->opt_state + off, m->opt_state + m->n_params + off,
-                           decay ? (float)o->weight_decay : 0.0f, (float)lr,
-                           (float)(lr / (1.0 - pow(o->beta1, t))), (float)sqrt(1.0 - pow(o->beta2, t)), 0};
-    nn_parallel_for(cnt, 4 * NN_GRAIN, update_range, &j);
-    return atomic_load_explicit(&j.bad, memory_order_relaxed);
-}
+/* Parameters per part at least. */
+#define UPDATE_PART_MIN (4 * NN_GRAIN)
 
-enum nn_status nn_optim_step(struct nn_optim *o, struct nn_model *m, double lr)
+enum nn_status nn_optim_step_checked(struct nn_optim *o, struct nn_model *m, double lr, int *grads_bad)
 {
     if (!o || !m || !(lr >= 0.0) || !(o->momentum >= 0.0) || !(o->weight_decay >= 0.0) ||
         (o->nesterov && o->momentum <= 0.0) || !(o->beta1 >= 0.0 && o->beta1 < 1.0) ||
         !(o->beta2 >= 0.0 && o->beta2 < 1.0) || !(o->eps > 0.0))
         return NN_ERR_INVALID_ARG;
-    int bad = 0;
-    for (size_t i = 0; i < m->nlayers; i++) {
-        const struct nn_layer *l = &m->layers[i];
-        if (l->n_w + l->n_b)
-            bad |= update(o, m, l->w_off, l->n_w + l->n_b, l->decay, lr);
+    if (grads_bad)
+        *grads_bad = 0;
+    double t = (double)(o->step + 1);
+    size_t parts = (size_t)nn_threads();
+    if (parts > m->n_params / UPDATE_PART_MIN)
+        parts = m->n_params / UPDATE_PART_MIN;
+    if (parts < 1)
+        parts = 1;
+    struct update_job j = {.o = o, .m = m, .parts = parts, .check_grads = grads_bad != NULL, .lr = (float)lr,
+                           .step_size = (float)(lr / (1.0 - pow(o->beta1, t))),
+                           .bc2_sqrt = (float)sqrt(1.0 - pow(o->beta2, t))};
+    if (m->n_params)
+        nn_parallel_for(parts, 1, update_part, &j);
+    if (atomic_load(&j.grads_bad)) {
+        *grads_bad = 1; /* nothing was updated */
+        return NN_OK;
     }
     o->step++;
-    return bad ? NN_ERR_DIVERGED : NN_OK;
+    return atomic_load_explicit(&j.bad, memory_order_relaxed) ? NN_ERR_DIVERGED : NN_OK;
+}
+
+enum nn_status nn_optim_step(struct nn_optim *o, struct nn_model *m, double lr)
+{
+    return nn_optim_step_checked(o, m, lr, NULL);
 }
 
 enum nn_status nn_sched_parse(const char *s, size_t total, struct nn_sched *out)

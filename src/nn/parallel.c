@@ -175,3 +175,12 @@ void nn_parallel_for(size_t n, size_t grain, void (*fn)(void *ctx, size_t begin,
         }
     pthread_mutex_unlock(&pool_region);
 }
+
+void nn_parallel_barrier(_Atomic size_t *arrived, size_t weight, size_t parts)
+{
+    atomic_fetch_add(arrived, weight);
+    struct spin sp = {0, 0};
+    while (atomic_load(arrived) < parts)
+        if (!spin_more(&sp)) /* past the spin budget: keep yielding, the other parts are running */
+            sched_yield();
+}

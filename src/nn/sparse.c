@@ -22,7 +22,6 @@
  * Used when the CPU runs AVX2 (act_isa(), so ACTLAB_MAX_ISA caps it too) and at most
  * NN_SPARSE_DENSITY of op(A) is nonzero; otherwise the caller runs the dense sgemm.
  */
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,7 +108,7 @@ struct sp_job {
     size_t m, n, k, stride, parts;
     const float *a, *b, *bias;
     size_t lda, ldb, ldc;
-    float *c;
+    float *c, *rowsum;
     int32_t *idx, *cnt;
     float *val;
     _Atomic size_t nz;      /* nonzeros of op(A), summed by the parts */
@@ -131,12 +130,7 @@ static void sp_part(void *ctx, size_t t0, size_t t1)
     struct sp_job *j = ctx;
     size_t r0 = j->m * t0 / j->parts, r1 = j->m * t1 / j->parts;
     atomic_fetch_add(&j->nz, count_nonzero(j->ta, r0, r1, j->k, j->a, j->lda));
-    atomic_fetch_add(&j->counted, t1 - t0);
-    for (unsigned spins = 0; atomic_load(&j->counted) < j->parts; spins++)
-        if (spins < 4096)
-            __builtin_ia32_pause();
-        else
-            sched_yield();
+    nn_parallel_barrier(&j->counted, t1 - t0, j->parts);
     if ((double)atomic_load(&j->nz) > NN_SPARSE_DENSITY * (double)j->m * (double)j->k) {
         atomic_store(&j->dense, 1);
         return;
@@ -145,6 +139,15 @@ static void sp_part(void *ctx, size_t t0, size_t t1)
         nn_sp_compact_cols_avx2(r0, r1, j->k, j->a, j->lda, j->idx, j->val, j->cnt);
     else
         nn_sp_compact_rows_avx2(r0, r1, j->k, j->a, j->lda, j->idx, j->val, j->cnt);
+    if (j->rowsum)
+        for (size_t i = r0; i < r1; i++) {
+            /* the nonzeros in column order, in double: the same sum as over the whole row */
+            const float *v = j->val + i * j->stride;
+            double sum = 0.0;
+            for (int32_t p = 0; p < j->cnt[i]; p++)
+                sum += v[p];
+            j->rowsum[i] = (float)sum;
+        }
     float *pb = buf_get(&tl_panel, j->k * NN_SP_W * sizeof(float));
     if (!pb) {
         atomic_store(&j->fail, 1);
@@ -167,7 +170,7 @@ static void sp_part(void *ctx, size_t t0, size_t t1)
 #define SP_PART_ROWS 32
 
 int nn_gemm_sparse(int ta, int tb, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
-                   size_t ldb, const float *bias, float *c, size_t ldc)
+                   size_t ldb, const float *bias, float *c, size_t ldc, float *rowsum)
 {
     if (!atomic_load(&g_sparse) || m < SP_MIN_M || k < SP_MIN_K || n == 0 || k > INT32_MAX - NN_SP_SLACK ||
         !cpu_ok())
@@ -186,7 +189,7 @@ int nn_gemm_sparse(int ta, int tb, size_t m, size_t n, size_t k, const float *a,
     if (parts < 1)
         parts = 1;
     struct sp_job j = {.ta = ta, .tb = tb, .m = m, .n = n, .k = k, .stride = stride, .parts = parts,
-                       .a = a, .b = b, .bias = bias, .lda = lda, .ldb = ldb, .ldc = ldc, .c = c,
+                       .a = a, .b = b, .bias = bias, .lda = lda, .ldb = ldb, .ldc = ldc, .c = c, .rowsum = rowsum,
                        .idx = (int32_t *)mem, .cnt = (int32_t *)(mem + lists),
                        .val = (float *)(mem + m * stride * sizeof(int32_t))};
     nn_parallel_for(parts, 1, sp_part, &j);
@@ -196,10 +199,10 @@ int nn_gemm_sparse(int ta, int tb, size_t m, size_t n, size_t k, const float *a,
 #else
 
 int nn_gemm_sparse(int ta, int tb, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
-                   size_t ldb, const float *bias, float *c, size_t ldc)
+                   size_t ldb, const float *bias, float *c, size_t ldc, float *rowsum)
 {
     (void)ta, (void)tb, (void)m, (void)n, (void)k, (void)a, (void)lda, (void)b, (void)ldb, (void)bias, (void)c,
-        (void)ldc;
+        (void)ldc, (void)rowsum;
     return 0;
 }
 

@@ -101,11 +101,16 @@ enum nn_status nn_train_epoch(struct nn_model *m, struct nn_optim *o, const stru
             }
             norm_steps++;
         }
-        int bad_layer = m->grads ? first_nonfinite(m, m->grads) : -1;
-        if (!isfinite(loss) || bad_layer >= 0) {
+        /* The optimizer checks the gradients first (in its own parallel region) and updates
+         * nothing if one is NaN or inf. */
+        int grads_bad = 0;
+        st = isfinite(loss) ? nn_optim_step_checked(o, m, lr, &grads_bad) : NN_OK;
+        if (st != NN_OK && st != NN_ERR_DIVERGED)
+            goto out;
+        if (!isfinite(loss) || grads_bad) {
             if (!res->bad_step) {
                 res->bad_step = b + 1;
-                res->bad_layer = isfinite(loss) ? bad_layer : -1;
+                res->bad_layer = isfinite(loss) && m->grads ? first_nonfinite(m, m->grads) : -1;
             }
             if (!o->skip_nonfinite) {
                 st = NN_ERR_DIVERGED; /* the weights are still those before this step */
@@ -116,7 +121,7 @@ enum nn_status nn_train_epoch(struct nn_model *m, struct nn_optim *o, const stru
         }
         /* Finite gradients can still overflow a weight (the optimizer checks what it wrote): that
          * cannot be skipped, only stopped. */
-        if ((st = nn_optim_step(o, m, lr)) == NN_ERR_DIVERGED) {
+        if (st == NN_ERR_DIVERGED) {
             res->bad_step = b + 1;
             res->bad_layer = first_nonfinite(m, m->params);
             goto out;
