@@ -10,6 +10,7 @@
 
 #include "actlab/nn.h"
 #include "harness.h"
+#include "internal.h"
 
 static struct nn_rng g_rng;
 
@@ -515,6 +516,32 @@ static void test_optim(void)
                   "a weight overflowed at %zu of %zu, %d threads: status %d, weight %g", at, m.n_params, threads, st,
                   (double)m.params[at]);
             m.params[at] = 0.5f;
+        }
+        /* A NaN or inf gradient anywhere (the first, a middle, the last value): the checked step
+         * updates nothing, whichever thread's range holds it. */
+        for (size_t at = 0; at < m.n_params; at += (m.n_params - 1) / 2) {
+            struct nn_optim opt;
+            nn_optim_init(&opt, NN_OPTIM_SGD);
+            for (size_t i = 0; i < m.n_params; i++)
+                m.grads[i] = 0.25f;
+            CHECK(nn_optim_step(&opt, &m, 0.1) == NN_OK, "a first step");
+            float *before = malloc(3 * m.n_params * sizeof *before);
+            memcpy(before, m.params, m.n_params * sizeof *before);
+            memcpy(before + m.n_params, m.opt_state, 2 * m.n_params * sizeof *before);
+            m.grads[at] = at % 2 ? NAN : -INFINITY;
+            int bad = 0;
+            uint64_t step = opt.step;
+            CHECK(nn_optim_step_checked(&opt, &m, 0.1, &bad) == NN_OK && bad && opt.step == step &&
+                      !memcmp(before, m.params, m.n_params * sizeof *before) &&
+                      !memcmp(before + m.n_params, m.opt_state, 2 * m.n_params * sizeof *before),
+                  "a bad gradient at %zu, %d threads: flagged and nothing updated", at, threads);
+            m.grads[at] = 0.25f;
+            CHECK(nn_optim_step_checked(&opt, &m, 0.1, &bad) == NN_OK && !bad && opt.step == step + 1 &&
+                      memcmp(before, m.params, m.n_params * sizeof *before),
+                  "finite gradients, %d threads: the checked step updates", threads);
+            free(before);
+            if (at == m.n_params - 1)
+                break;
         }
     }
     nn_set_threads(1);
