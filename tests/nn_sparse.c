@@ -196,6 +196,15 @@ static void test_declines(void)
     CHECK(nn_gemm_sparse(0, 0, 4, n, k, a, k, b, n, NULL, c, n, NULL) == 0, "4 rows: declined");
     CHECK(nn_gemm_sparse(0, 0, m, n, 8, a, k, b, n, NULL, c, n, NULL) == 0, "k = 8: declined");
     CHECK(nn_gemm_sparse(0, 0, m, 0, k, a, k, b, n, NULL, c, n, NULL) == 0, "n = 0: declined");
+    {
+        /* k above 512K: a packed panel would exceed 64 MB */
+        size_t hk = ((size_t)1 << 19) + 1;
+        float *ha = calloc(8 * hk, sizeof *ha), *hb = calloc(hk, sizeof *hb), hc[8];
+        CHECK(ha && hb && nn_gemm_sparse(0, 0, 8, 1, hk, ha, hk, hb, 1, NULL, hc, 1, NULL) == 0,
+              "k = 2^19 + 1: declined");
+        free(ha);
+        free(hb);
+    }
     for (int t = 1; t <= 2; t++) {
         nn_set_threads(t);
         b[(k - 1) * n + n - 1] = INFINITY; /* the last panel's last row */

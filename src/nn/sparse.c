@@ -32,10 +32,12 @@
 /* Largest fraction of nonzeros in op(A) for which the sparse product is faster than OpenBLAS's
  * sgemm on the MLP's shapes (measured, docs/engine.md). */
 #define NN_SPARSE_DENSITY 0.5
-/* Smallest shapes worth it, and the workspace cap (bytes of compacted A). */
+/* Smallest shapes worth it, and the workspace caps: bytes of compacted A (the caller's thread),
+ * and bytes of one packed panel (each thread's; k at most 512K). */
 #define SP_MIN_M 8
 #define SP_MIN_K 16
 #define SP_MAX_BYTES ((size_t)256 << 20)
+#define SP_MAX_PANEL_BYTES ((size_t)64 << 20)
 
 static _Atomic int g_sparse = 1;
 
@@ -176,7 +178,7 @@ int nn_gemm_sparse(int ta, int tb, size_t m, size_t n, size_t k, const float *a,
         !cpu_ok())
         return 0;
     size_t stride = k + NN_SP_SLACK;
-    if (m > SP_MAX_BYTES / (stride * 8 + 4))
+    if (m > SP_MAX_BYTES / (stride * 8 + 4) || k > SP_MAX_PANEL_BYTES / (NN_SP_W * sizeof(float)))
         return 0;
     size_t lists = m * stride * (sizeof(int32_t) + sizeof(float));
     char *mem = buf_get(&tl_lists, lists + m * sizeof(int32_t));
