@@ -77,6 +77,9 @@ struct update_job {
     _Atomic int bad;       /* an updated value is NaN or inf */
 };
 
+/* Parameters updated, then checked, at a time. */
+#define UPDATE_CHUNK 2048
+
 static void update_part(void *ctx, size_t t0, size_t t1)
 {
     struct update_job *j = ctx;
@@ -96,17 +99,22 @@ static void update_part(void *ctx, size_t t0, size_t t1)
         size_t s0 = l->w_off > b ? l->w_off : b, s1 = l->w_off + l->n_w + l->n_b < e ? l->w_off + l->n_w + l->n_b : e;
         if (l->n_w + l->n_b == 0 || s0 >= s1)
             continue;
-        float wd = l->decay ? (float)o->weight_decay : 0.0f, *p = m->params + s0, *s = m->opt_state + s0;
-        const float *g = m->grads + s0;
-        if (o->kind == NN_OPTIM_SGD)
-            sgd(s1 - s0, p, g, s, wd, (float)o->momentum, o->step == 0, o->nesterov, j->lr);
-        else
-            adam(s1 - s0, p, g, s, s + m->n_params, wd, (float)o->beta1, (float)o->beta2, (float)o->eps,
-                 j->step_size, j->bc2_sqrt);
+        float wd = l->decay ? (float)o->weight_decay : 0.0f;
+        /* In chunks that stay in L1, each checked for NaN or inf just after it is written (the
+         * whole range is larger than L2: a check after it would read it all again). */
+        for (size_t c0 = s0; c0 < s1; c0 += UPDATE_CHUNK) {
+            size_t c1 = s1 - c0 < UPDATE_CHUNK ? s1 : c0 + UPDATE_CHUNK;
+            float *p = m->params + c0, *s = m->opt_state + c0;
+            const float *g = m->grads + c0;
+            if (o->kind == NN_OPTIM_SGD)
+                sgd(c1 - c0, p, g, s, wd, (float)o->momentum, o->step == 0, o->nesterov, j->lr);
+            else
+                adam(c1 - c0, p, g, s, s + m->n_params, wd, (float)o->beta1, (float)o->beta2, (float)o->eps,
+                     j->step_size, j->bc2_sqrt);
+            if (nn_any_nonfinite(p, c1 - c0))
+                atomic_store_explicit(&j->bad, 1, memory_order_relaxed);
+        }
     }
-    /* The range was just written, so it is still in cache: checking it here is all but free. */
-    if (nn_any_nonfinite(m->params + b, e - b))
-        atomic_store_explicit(&j->bad, 1, memory_order_relaxed);
 }
 
 /* Parameters per part at least. */
