@@ -109,8 +109,8 @@ def main():
             d_s, _ = actlab_run(args.actlab, model_name, threads, args.epochs, args.train_limit, sparse=False)
             t_s, t_acc = torch_child(model_name, threads, args.epochs, args.train_limit, True)
             u_s, _ = torch_child(model_name, threads, args.epochs, args.train_limit, False)
-            print(f"{model_name:6} {threads:7d} {a_s:9.3f} {d_s:12.3f} {t_s:8.3f} {a_s / t_s:6.2f} {u_s:12.3f} {a_s / u_s:6.2f} "
-                  f"{a_acc:10.4f} {t_acc:9.4f}", flush=True)
+            print(f"{model_name:6} {threads:7d} {a_s:9.3f} {d_s:12.3f} {t_s:8.3f} {a_s / t_s:6.2f} {u_s:12.3f} "
+                  f"{a_s / u_s:6.2f} {a_acc:10.4f} {t_acc:9.4f}", flush=True)
             best_a = min(best_a, a_s)
             best_t = min(best_t, (t_s, f"torch {threads}"), (u_s, f"torch {threads}+blas"))
         print(f"{model_name}: best actlab {best_a:.3f} s / best torch {best_t[0]:.3f} s ({best_t[1]}) = "
