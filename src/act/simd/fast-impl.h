@@ -336,21 +336,22 @@ static inline vd fm_gelu_fwd_d(const struct fm_gelu_d *h, vd xs)
 /* What forward and backward share: |x| clamped to clamp, E's parts and the table polynomial of
  * tab at a, widened to doubles in two halves (lo, hi) with the sign of x kept on the clamped x. */
 #define FM_GELU_A(x, clamp) vf_min_b(vf_andnot(vf_set1(-0.0f), x), vf_set1(clamp))
+FM_INLINE struct fm_exp_parts fm_gelu_parts(vf x, float clamp, const float (*tab)[8])
+{
+    vf a = FM_GELU_A(x, clamp);
+    struct fm_exp_parts g = fm_exp_neg_half_sq(a);
+    g.u0 = fm_table_poly(tab, a, &g.u1);
+    return g;
+}
 FM_INLINE struct fm_exp_parts fm_gelu_a(vf x, const struct act_params *p)
 {
     (void)p;
-    vf a = FM_GELU_A(x, 15.0f);
-    struct fm_exp_parts g = fm_exp_neg_half_sq(a);
-    g.u0 = fm_table_poly(gelu_r_tab, a, &g.u1);
-    return g;
+    return fm_gelu_parts(x, 15.0f, gelu_r_tab);
 }
 FM_INLINE struct fm_exp_parts fm_dgelu_a(vf x, const struct act_params *p)
 {
     (void)p;
-    vf a = FM_GELU_A(x, 20.0f);
-    struct fm_exp_parts g = fm_exp_neg_half_sq(a);
-    g.u0 = fm_table_poly(gelu_h_tab, a, &g.u1);
-    return g;
+    return fm_gelu_parts(x, 20.0f, gelu_h_tab);
 }
 /* g carries the table polynomial's t (u0) and c0h (u1) */
 FM_INLINE void fm_gelu_halves(vf x, struct fm_exp_parts g, float clamp, struct fm_gelu_d *lo, struct fm_gelu_d *hi)
