@@ -1,9 +1,9 @@
 /*
  * The AVX-512 kernels are the AVX2 kernels' sources at twice the width (simd/vec-avx512.h), so
  * each lane must compute the same bits: for every AVX-512 kernel and its AVX2 twin (same op,
- * direction and maths: u64/u32, f64_u16/f64_u8, p5_u16/p5_u8, t8_u16/t8_u8), every test case,
- * outputs are compared bit for bit (NaN for NaN) over a strided sweep of all float bit
- * patterns (so the exhaustive sweeps of the AVX2 kernels hold for these too) and the random
+ * direction and maths: u64/u32, f64_u16/f64_u8, p5_u16/p5_u8, t8_u16/t8_u8, ff_u16/ff_u8),
+ * every test case, outputs are compared bit for bit (NaN for NaN) over a strided sweep of all
+ * float bit patterns (so the exhaustive sweeps of the AVX2 kernels hold for these too) and the random
  * mixture of tu_fill_x. Skipped, and counted, where the CPU lacks AVX-512 or AVX2 (run through
  * SIMDe by `make test-avx512` on such machines).
  */
@@ -21,7 +21,7 @@
 static const struct act_kernel *twin(const struct act_kernel *ks, size_t nk, const struct act_kernel *k)
 {
     static const char *const var[][2] = {{"_u64", "_u32"}, {"_f64_u16", "_f64_u8"}, {"_p5_u16", "_p5_u8"},
-                                         {"_t8_u16", "_t8_u8"}};
+                                         {"_t8_u16", "_t8_u8"}, {"_ff_u16", "_ff_u8"}};
     const char *at = strstr(k->name, "__avx512_");
     if (!at)
         return NULL;

@@ -23,6 +23,7 @@
  * Measured over all 2^32 inputs against the double-precision value (2026-11-27): sigmoid 0.764 ULP
  * at most, silu 0.806, elu (alpha = 1) 0.820, selu 0.939; budget 1.
  */
+#include <float.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -77,6 +78,14 @@
         vf_store(OUT + i, vf_select(vf_isnan(a0), a0, CALL(B, a0, g0, J(e0))));              \
         i += VLEN;                                                                           \
     }
+/* One vector at a time, no stages: for the short chains that the out-of-order core overlaps
+ * by itself (FM_ARG as A: B gets x twice), and for the pipelines' last vectors. */
+#define FM_PLAIN_BODY(T, A, J, B, OUT, G, CALL)                                              \
+    for (; i + VLEN <= n; i += VLEN) {                                                       \
+        vf a = vf_load(x + i), g = G(i);                                                     \
+        vf_store(OUT + i, vf_select(vf_isnan(a), a, CALL(B, a, g, J(A(a, &pl)))));           \
+    }
+#define FM_ARG(a, p) (a)
 #define FM_PIPE3_BODY(T, A, J, B, OUT, G, CALL)                                              \
     if (n >= 2 * VLEN) {                                                                     \
         vf a0 = vf_load(x), a1 = vf_load(x + VLEN);                                          \
@@ -98,10 +107,7 @@
         vf_store(OUT + i + VLEN, vf_select(vf_isnan(a1), a1, CALL(B, a1, g1, e1)));          \
         i += 2 * VLEN;                                                                       \
     }                                                                                        \
-    for (; i + VLEN <= n; i += VLEN) {                                                       \
-        vf a = vf_load(x + i), g = G(i);                                                     \
-        vf_store(OUT + i, vf_select(vf_isnan(a), a, CALL(B, a, g, J(A(a, &pl)))));           \
-    }
+    FM_PLAIN_BODY(T, A, J, B, OUT, G, CALL)
 #define FM_DEFINE_FWD(name, OP, BODY, T, A, J, B)                                            \
     void name(size_t n, const float *x, float *y, const struct act_params *p)                \
     {                                                                                        \
@@ -122,6 +128,8 @@
         for (; i < n; i++)                                                                   \
             dx[i] = ref_bwd1(ACT_OP_##OP, p, x[i], dy[i]);                                   \
     }
+#define DEFINE_FWD_PLAIN(name, OP, B) FM_DEFINE_FWD(name, OP, FM_PLAIN_BODY, vf, FM_ARG, FM_JOIN_NONE, B)
+#define DEFINE_BWD_PLAIN(name, OP, B) FM_DEFINE_BWD(name, OP, FM_PLAIN_BODY, vf, FM_ARG, FM_JOIN_NONE, B)
 #define DEFINE_FWD_PIPE2(name, OP, T, A, J, B) FM_DEFINE_FWD(name, OP, FM_PIPE2_BODY, T, A, J, B)
 #define DEFINE_BWD_PIPE2(name, OP, T, A, J, B) FM_DEFINE_BWD(name, OP, FM_PIPE2_BODY, T, A, J, B)
 #define DEFINE_FWD_PIPE3(name, OP, T, A, J, B) FM_DEFINE_FWD(name, OP, FM_PIPE3_BODY, T, A, J, B)
@@ -250,24 +258,34 @@ static inline vf fm_mul2(vf a, vf h, vf l)
  * One rounding at the end (an fma of the high parts with the sum of the small ones).
  */
 #define FM_EXPM1_P(a) fm_exp_poly(vf_max(a, vf_set1(-120.0f)))
-static inline vf fm_scaled_expm1(vf x, struct fm_exp e, vf sh, vf sl)
+static inline vf fm_expm1_sum(struct fm_exp e, vf *small) /* expm1 = big + small, unrounded */
 {
     vf m64 = vf_set1(0x1p-64f), one = vf_set1(1.0f);
     vf Eh = vf_mul(e.eh, m64), El = vf_mul(e.el, m64);
     vf s = vf_sub(Eh, one);
     vf s_lo = vf_add(vf_sub(vf_sub(vf_zero(), one), s), Eh); /* exact: (-1 - s) + Eh */
-    vf small = vf_add(s_lo, El);
     vf n0 = vf_eq(e.n, vf_zero());
-    vf big = vf_select(n0, e.r_hi, s);
-    small = vf_select(n0, e.t_lo, small);
+    *small = vf_select(n0, e.t_lo, vf_add(s_lo, El));
+    return vf_select(n0, e.r_hi, s);
+}
+#define FM_EXPM1_TINY(x) vf_gt(x, vf_set1(-0x1p-60f)) /* also keeps -0 */
+static inline vf fm_scaled_expm1(vf x, struct fm_exp e, vf sh, vf sl)
+{
+    vf small, big = fm_expm1_sum(e, &small);
     /* scale * (big + small) = sh big + (sl big + sh small), rounded once at the end */
     vf y = vf_fma(sh, big, vf_fma(sl, big, vf_mul(sh, small)));
-    vf tiny = vf_gt(x, vf_set1(-0x1p-60f)); /* also keeps -0 */
-    return vf_select(tiny, fm_mul2(x, sh, sl), y);
+    return vf_select(FM_EXPM1_TINY(x), fm_mul2(x, sh, sl), y);
+}
+/* The same for a float scale (sl = 0): a dozen operations fewer, and alpha x for tiny x is one
+ * correctly rounded product. */
+static inline vf fm_alpha_expm1(vf x, struct fm_exp e, vf alpha)
+{
+    vf small, big = fm_expm1_sum(e, &small);
+    return vf_select(FM_EXPM1_TINY(x), vf_mul(x, alpha), vf_fma(alpha, big, vf_mul(alpha, small)));
 }
 
-/* elu: x > 0 ? x : alpha expm1(x) (alpha a float: sl = 0). */
-#define FM_ELU_B(a, e, p) vf_select(vf_gt(a, vf_zero()), a, fm_scaled_expm1(a, e, vf_set1((p)->alpha), vf_zero()))
+/* elu: x > 0 ? x : alpha expm1(x). */
+#define FM_ELU_B(a, e, p) vf_select(vf_gt(a, vf_zero()), a, fm_alpha_expm1(a, e, vf_set1((p)->alpha)))
 /* selu: lambda x for x > 0 (one product of the float x by lambda = lh + ll, rounded once);
  * lambda alpha expm1(x) otherwise. */
 #define SELU_LH 0x1.0cfabep+0f   /* lambda = 1.0507009873554805 split in float hi + lo */
@@ -894,3 +912,101 @@ FM_INLINE vf fm_by_elu(vf y, vf g, const struct act_params *p)
 DEFINE_FAST_BWDY(sigmoid, fm_by_sigmoid)
 DEFINE_FAST_BWDY(tanh, fm_by_tanh)
 DEFINE_FAST_BWDY(elu, fm_by_elu)
+
+/*
+ * hardswish, hardsigmoid and softsign in float lanes, rounded once (the double-lane kernels of
+ * smooth-impl.h divide in double, four lanes per division). Each result is the exact value of
+ * float operands carried as unevaluated sums, rounded once at the end:
+ *  - x + 3 = th + tl exactly (Fast2Sum, |x| <= 3 in the middle piece), 2x + 3 likewise
+ *    (TwoSum: |2x| may exceed 3), 1 + |x| likewise (Fast2Sum on max and min);
+ *  - x (th + tl) = ph + pl with ph = x th and its exact residual by one fma;
+ *  - q / 6 = q0 - r/6 with q0 = q RN(1/6) and r = 6 q0 - q exact (one fma), and x / d
+ *    likewise with q0 = x RN(1/dh) and the residual against dh + dl.
+ * What is left before the last rounding is a few 2^-46 relative: every result is within 0.5 ULP
+ * plus that, except where it is subnormal (one more rounding of a residual, still far below
+ * the 1-ULP budget). The residuals are taken as (product - operand) and subtracted at the end,
+ * so +-0 in gives +-0 out (c + (-0) keeps a -0 that (-0) + c would lose). Measured errors are in
+ * the registry comment (kernels.inc).
+ */
+#define FFKN(op, dir) FFKN_(op, dir, VEC_ISA, UTAG)
+#define FFKN_(op, dir, isa, u) FFKN__(op, dir, isa, u)
+#define FFKN__(op, dir, isa, u) act_f32_##op##_##dir##__##isa##_ff_##u
+#define FM_SIXTH 0x1.555556p-3f /* RN(1/6) */
+/* (qh + ql) / 6 as q0 - r/6. r/6 is rounded on its own: where the quotient is exactly a
+ * midpoint, r/6 is exactly half an ulp of q0 and the last subtraction rounds the tie to even. */
+static inline vf fm_div6(vf qh, vf ql)
+{
+    vf q0 = vf_mul(qh, vf_set1(FM_SIXTH));
+    vf r = vf_sub(vf_fms(q0, vf_set1(6.0f), qh), ql); /* 6 q0 - qh exact, then - ql */
+    return vf_sub(q0, vf_mul(r, vf_set1(FM_SIXTH)));
+}
+/* x + 3 = th + tl exactly, for |x| <= 3 */
+static inline vf fm_plus3(vf x, vf *tl)
+{
+    vf th = vf_add(x, vf_set1(3.0f));
+    *tl = vf_sub(x, vf_sub(th, vf_set1(3.0f)));
+    return th;
+}
+/* hardswish(x) = x (x + 3) / 6 on (-3, 3); -0 at or below -3 (x clamped to -3 gives -0
+ * exactly); x at or above 3. */
+FM_INLINE vf fm_hardswish_b(vf x, vf e, const struct act_params *p)
+{
+    (void)e, (void)p;
+    vf xc = vf_max(x, vf_set1(-3.0f)), tl;
+    vf th = fm_plus3(xc, &tl);
+    vf ph = vf_mul(xc, th);
+    vf pl = vf_fma(xc, tl, vf_fms(xc, th, ph)); /* x th - ph exact, plus x tl */
+    return vf_select(vf_lt(x, vf_set1(3.0f)), fm_div6(ph, pl), x);
+}
+/* hardsigmoid(x) = (x + 3) / 6, with x clamped to [-3, 3] (0 and 1 exactly at the ends). */
+FM_INLINE vf fm_hardsigmoid_b(vf x, vf e, const struct act_params *p)
+{
+    (void)e, (void)p;
+    vf xc = vf_min_b(vf_max(x, vf_set1(-3.0f)), vf_set1(3.0f)), tl;
+    vf th = fm_plus3(xc, &tl);
+    return fm_div6(th, tl);
+}
+/*
+ * hardswish'(x) dy = dy (2x + 3) / 6 on [-3, 3], 0 below, dy above. g = (2x + 3) / 6 is
+ * carried as q0 + c and dx = dy q0 + dy c rounded once (one fma). dy is clamped to +-FLT_MAX
+ * in dy c, so that dy = +-inf with c = 0 gives inf, not inf * 0. Where dx is below 2^-124,
+ * dy c is itself rounded to the subnormal grid first: up to 0.83 ULP there (budget 2).
+ */
+FM_INLINE vf fm_dhardswish_b(vf x, vf dy, vf e, const struct act_params *p)
+{
+    (void)e, (void)p;
+    vf a = vf_add(x, x), three = vf_set1(3.0f);
+    vf s = vf_add(a, three), bb = vf_sub(s, a); /* TwoSum(2x, 3) = s + ul */
+    vf ul = vf_add(vf_sub(a, vf_sub(s, bb)), vf_sub(three, bb));
+    vf q0 = vf_mul(s, vf_set1(FM_SIXTH));
+    vf c = vf_mul(vf_add(vf_fnma(q0, vf_set1(6.0f), s), ul), vf_set1(FM_SIXTH)); /* (s - 6 q0 + ul) / 6 */
+    vf dyc = vf_min_b(vf_max(dy, vf_set1(-FLT_MAX)), vf_set1(FLT_MAX));
+    vf mid = vf_fma(dy, q0, vf_mul(dyc, c));
+    return vf_select(vf_gt(x, three), dy, vf_and(vf_le(vf_set1(-3.0f), x), mid));
+}
+/* hardsigmoid'(x) dy = dy / 6 on (-3, 3), 0 elsewhere: one correctly rounded division. */
+FM_INLINE vf fm_dhardsigmoid_b(vf x, vf dy, vf e, const struct act_params *p)
+{
+    (void)e, (void)p;
+    vf in = vf_and(vf_lt(vf_set1(-3.0f), x), vf_lt(x, vf_set1(3.0f)));
+    return vf_and(in, vf_div(dy, vf_set1(6.0f)));
+}
+/* softsign(x) = x / (1 + |x|), x clamped to +-2^100 (so +-inf gives +-1). */
+FM_INLINE vf fm_softsign_b(vf x, vf e, const struct act_params *p)
+{
+    (void)e, (void)p;
+    vf one = vf_set1(1.0f);
+    vf xc = vf_min_b(vf_max(x, vf_set1(-0x1p100f)), vf_set1(0x1p100f));
+    vf a = vf_andnot(vf_set1(-0.0f), xc);
+    vf dh = vf_add(one, a);
+    vf dl = vf_add(vf_sub(vf_max(a, one), dh), vf_min_b(a, one)); /* Fast2Sum */
+    vf rcp = vf_div(one, dh);
+    vf q0 = vf_mul(xc, rcp);
+    vf r = vf_fma(q0, dl, vf_fms(q0, dh, xc)); /* q0 (dh + dl) - x: the first part exact */
+    return vf_fnma(r, rcp, q0);
+}
+DEFINE_FWD_PLAIN(FFKN(hardswish, fwd), HARDSWISH, fm_hardswish_b)
+DEFINE_BWD_PLAIN(FFKN(hardswish, bwd), HARDSWISH, fm_dhardswish_b)
+DEFINE_FWD_PLAIN(FFKN(hardsigmoid, fwd), HARDSIGMOID, fm_hardsigmoid_b)
+DEFINE_BWD_PLAIN(FFKN(hardsigmoid, bwd), HARDSIGMOID, fm_dhardsigmoid_b)
+DEFINE_FWD_PLAIN(FFKN(softsign, fwd), SOFTSIGN, fm_softsign_b)

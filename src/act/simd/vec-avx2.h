@@ -26,6 +26,8 @@ typedef __m256 vf;
 #define vf_sub(a, b) _mm256_sub_ps(a, b)
 #define vf_div(a, b) _mm256_div_ps(a, b)
 #define vf_fma(a, b, c) _mm256_fmadd_ps(a, b, c)
+#define vf_fms(a, b, c) _mm256_fmsub_ps(a, b, c)   /* a b - c, rounded once */
+#define vf_fnma(a, b, c) _mm256_fnmadd_ps(a, b, c) /* c - a b, rounded once */
 #define vf_max(a, b) _mm256_max_ps(a, b) /* NaN in a gives b: callers re-select NaN lanes */
 /* 2^(k + bias) from t = k + 1.5*2^23 (k in the low mantissa bits): ((k + bias + 127) << 23). */
 #define vf_pow2_from_magic(t, bias)                                                                 \
