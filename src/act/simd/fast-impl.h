@@ -24,6 +24,7 @@
  * at most, silu 0.806, elu (alpha = 1) 0.820, selu 0.939; budget 1.
  */
 #include <float.h>
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -150,13 +151,14 @@ struct fm_exp {
 
 /* In two stages, for the kernels' software pipeline: the reduction and the polynomial
  * (n, r_hi, t_lo), then the sum 1 + expm1(r) renormalised and scaled (eh, el). */
-static inline struct fm_exp fm_exp_poly(vf z)
+/* With has_zl (a constant), the argument is z + zl, zl a low part that joins the reduction's. */
+static inline struct fm_exp fm_exp_poly2(vf z, vf zl, int has_zl)
 {
     struct fm_exp e;
     e.t = vf_fma(z, vf_set1(FM_LOG2E), vf_set1(FM_MAGIC));
     e.n = vf_sub(e.t, vf_set1(FM_MAGIC));
     e.r_hi = vf_fma(e.n, vf_set1(-FM_LN2_HI), z);   /* exact */
-    vf r_lo = vf_mul(e.n, vf_set1(-FM_LN2_LO));
+    vf r_lo = has_zl ? vf_fma(e.n, vf_set1(-FM_LN2_LO), zl) : vf_mul(e.n, vf_set1(-FM_LN2_LO));
     vf r = vf_add(e.r_hi, r_lo); /* the polynomial's argument: its rounding costs ~2^-26 of r^2 q */
     vf r2 = vf_mul(r, r);
     vf q = vf_fma(vf_set1(0x1.a13978p-13f), r, vf_set1(0x1.6d27cap-10f));
@@ -168,6 +170,7 @@ static inline struct fm_exp fm_exp_poly(vf z)
     e.eh = e.el = vf_zero();
     return e;
 }
+static inline struct fm_exp fm_exp_poly(vf z) { return fm_exp_poly2(z, vf_zero(), 0); }
 
 static inline struct fm_exp fm_exp_join(struct fm_exp e)
 {
@@ -276,16 +279,52 @@ static inline vf fm_scaled_expm1(vf x, struct fm_exp e, vf sh, vf sl)
     vf y = vf_fma(sh, big, vf_fma(sl, big, vf_mul(sh, small)));
     return vf_select(FM_EXPM1_TINY(x), fm_mul2(x, sh, sl), y);
 }
-/* The same for a float scale (sl = 0): a dozen operations fewer, and alpha x for tiny x is one
+/* alpha (big + small) rounded once, for a float alpha: big + small renormalised first (Fast2Sum,
+ * |big| >= |small|), so that the product rounded inside is below half an ulp of the result
+ * (small itself can be a fifth of it: z^2/2 for n = 0). */
+static inline vf fm_alpha_mul2(vf alpha, vf big, vf small)
+{
+    vf h = vf_add(big, small);
+    vf l = vf_add(vf_sub(big, h), small);
+    return vf_fma(alpha, h, vf_mul(alpha, l));
+}
+/* The same for a float scale (sl = 0): fewer operations, and alpha x for tiny x is one
  * correctly rounded product. */
-static inline vf fm_alpha_expm1(vf x, struct fm_exp e, vf alpha)
+static inline vf fm_alpha_expm1(vf x, struct fm_exp e, vf alpha, int pow2)
 {
     vf small, big = fm_expm1_sum(e, &small);
-    return vf_select(FM_EXPM1_TINY(x), vf_mul(x, alpha), vf_fma(alpha, big, vf_mul(alpha, small)));
+    vf y = pow2 ? vf_fma(alpha, big, vf_mul(alpha, small)) : fm_alpha_mul2(alpha, big, small);
+    return vf_select(FM_EXPM1_TINY(x), vf_mul(x, alpha), y);
 }
 
-/* elu: x > 0 ? x : alpha expm1(x). */
-#define FM_ELU_B(a, e, p) vf_select(vf_gt(a, vf_zero()), a, fm_alpha_expm1(a, e, vf_set1((p)->alpha)))
+/* elu: x > 0 ? x : alpha expm1(x). Where alpha is a power of two (the default 1) or 0, alpha small
+ * is exact and the renormalisation is left out (6% faster); the kernel picks its loop per call. */
+#define FM_ELU_B(a, e, p) vf_select(vf_gt(a, vf_zero()), a, fm_alpha_expm1(a, e, vf_set1((p)->alpha), 0))
+#define FM_ELU_B_POW2(a, e, p) vf_select(vf_gt(a, vf_zero()), a, fm_alpha_expm1(a, e, vf_set1((p)->alpha), 1))
+/*
+ * celu: x > 0 ? x : alpha expm1(x / alpha). z = x / alpha is carried as zh + zl: zh = x RN(1/alpha),
+ * zl = (x - zh alpha) RN(1/alpha) from the exact fma residual, and zl joins the reduction's low
+ * part, so z's rounding does not reach expm1 (it would cost up to 0.5 ULP near 0). x is clamped
+ * to -120 alpha (the result is -alpha to float precision below); for z above -2^-60 the result
+ * is x itself (alpha expm1(z) = x (1 + z/2 + ...)). alpha outside [2^-100, 2^100] runs the
+ * reference (1/alpha and 120 alpha stay finite and normal inside).
+ */
+static inline struct fm_exp fm_celu_a(vf x, const struct act_params *p)
+{
+    vf inv = vf_set1(1.0f / p->alpha);
+    vf xc = vf_max(x, vf_set1(-120.0f * p->alpha));
+    vf zh = vf_mul(xc, inv);
+    vf zl = vf_mul(vf_fnma(zh, vf_set1(p->alpha), xc), inv);
+    return fm_exp_join(fm_exp_poly2(zh, zl, 1));
+}
+static inline vf fm_celu_b(vf x, struct fm_exp e, const struct act_params *p)
+{
+    vf alpha = vf_set1(p->alpha);
+    vf small, big = fm_expm1_sum(e, &small);
+    vf keep = vf_gt(x, vf_set1(-0x1p-60f * p->alpha)); /* x > 0, tiny x and -0 */
+    return vf_select(keep, x, fm_alpha_mul2(alpha, big, small));
+}
+
 /* selu: lambda x for x > 0 (one product of the float x by lambda = lh + ll, rounded once);
  * lambda alpha expm1(x) otherwise. */
 #define SELU_LH 0x1.0cfabep+0f   /* lambda = 1.0507009873554805 split in float hi + lo */
@@ -301,8 +340,30 @@ static inline vf fm_alpha_expm1(vf x, struct fm_exp e, vf alpha)
 #define FM_EXPM1_A(a, p) fm_exp_join(FM_EXPM1_P(a))
 DEFINE_FWD_PIPE3(FKN(sigmoid, fwd), SIGMOID, struct fm_exp, FM_SIGMOID_P, fm_exp_join, FM_SIGMOID_B)
 DEFINE_FWD_PIPE3(FKN(silu, fwd), SILU, struct fm_exp, FM_SILU_P, fm_exp_join, FM_SILU_B)
-DEFINE_FWD_PIPE2(FKN(elu, fwd), ELU, struct fm_exp, FM_EXPM1_A, FM_JOIN_NONE, FM_ELU_B)
+void FKN(elu, fwd)(size_t n, const float *x, float *y, const struct act_params *p)
+{
+    const struct act_params pl = *p;
+    size_t i = 0;
+    int e;
+    if (pl.alpha == 0 || frexpf(pl.alpha, &e) == 0.5f || frexpf(pl.alpha, &e) == -0.5f) {
+        FM_PIPE2_BODY(struct fm_exp, FM_EXPM1_A, FM_JOIN_NONE, FM_ELU_B_POW2, y, FM_NO_DY, FM_CALL_FWD)
+    } else {
+        FM_PIPE2_BODY(struct fm_exp, FM_EXPM1_A, FM_JOIN_NONE, FM_ELU_B, y, FM_NO_DY, FM_CALL_FWD)
+    }
+    for (; i < n; i++)
+        y[i] = ref_fwd1(ACT_OP_ELU, p, x[i]);
+}
 DEFINE_FWD_PIPE2(FKN(selu, fwd), SELU, struct fm_exp, FM_EXPM1_A, FM_JOIN_NONE, FM_SELU_B)
+void FKN(celu, fwd)(size_t n, const float *x, float *y, const struct act_params *p)
+{
+    const struct act_params pl = *p;
+    size_t i = 0;
+    if (pl.alpha >= 0x1p-100f && pl.alpha <= 0x1p100f) {
+        FM_PIPE2_BODY(struct fm_exp, fm_celu_a, FM_JOIN_NONE, fm_celu_b, y, FM_NO_DY, FM_CALL_FWD)
+    }
+    for (; i < n; i++)
+        y[i] = ref_fwd1(ACT_OP_CELU, p, x[i]);
+}
 
 /* ---- gelu: float-lane erfc by 8-piece tables, assembled in double (simd/vmath-f.h) ---- */
 #include "vmath-f.h"
