@@ -79,14 +79,6 @@
         vf_store(OUT + i, vf_select(vf_isnan(a0), a0, CALL(B, a0, g0, J(e0))));              \
         i += VLEN;                                                                           \
     }
-/* One vector at a time, no stages: for the short chains that the out-of-order core overlaps
- * by itself (FM_ARG as A: B gets x twice), and for the pipelines' last vectors. */
-#define FM_PLAIN_BODY(T, A, J, B, OUT, G, CALL)                                              \
-    for (; i + VLEN <= n; i += VLEN) {                                                       \
-        vf a = vf_load(x + i), g = G(i);                                                     \
-        vf_store(OUT + i, vf_select(vf_isnan(a), a, CALL(B, a, g, J(A(a, &pl)))));           \
-    }
-#define FM_ARG(a, p) (a)
 #define FM_PIPE3_BODY(T, A, J, B, OUT, G, CALL)                                              \
     if (n >= 2 * VLEN) {                                                                     \
         vf a0 = vf_load(x), a1 = vf_load(x + VLEN);                                          \
@@ -108,7 +100,10 @@
         vf_store(OUT + i + VLEN, vf_select(vf_isnan(a1), a1, CALL(B, a1, g1, e1)));          \
         i += 2 * VLEN;                                                                       \
     }                                                                                        \
-    FM_PLAIN_BODY(T, A, J, B, OUT, G, CALL)
+    for (; i + VLEN <= n; i += VLEN) {                                                       \
+        vf a = vf_load(x + i), g = G(i);                                                     \
+        vf_store(OUT + i, vf_select(vf_isnan(a), a, CALL(B, a, g, J(A(a, &pl)))));           \
+    }
 #define FM_DEFINE_FWD(name, OP, BODY, T, A, J, B)                                            \
     void name(size_t n, const float *x, float *y, const struct act_params *p)                \
     {                                                                                        \
@@ -129,8 +124,6 @@
         for (; i < n; i++)                                                                   \
             dx[i] = ref_bwd1(ACT_OP_##OP, p, x[i], dy[i]);                                   \
     }
-#define DEFINE_FWD_PLAIN(name, OP, B) FM_DEFINE_FWD(name, OP, FM_PLAIN_BODY, vf, FM_ARG, FM_JOIN_NONE, B)
-#define DEFINE_BWD_PLAIN(name, OP, B) FM_DEFINE_BWD(name, OP, FM_PLAIN_BODY, vf, FM_ARG, FM_JOIN_NONE, B)
 #define DEFINE_FWD_PIPE2(name, OP, T, A, J, B) FM_DEFINE_FWD(name, OP, FM_PIPE2_BODY, T, A, J, B)
 #define DEFINE_BWD_PIPE2(name, OP, T, A, J, B) FM_DEFINE_BWD(name, OP, FM_PIPE2_BODY, T, A, J, B)
 #define DEFINE_FWD_PIPE3(name, OP, T, A, J, B) FM_DEFINE_FWD(name, OP, FM_PIPE3_BODY, T, A, J, B)
@@ -930,44 +923,48 @@ FM_INLINE vf fm_by_elu(vf y, vf g, const struct act_params *p)
 /*
  * Out of cache the output goes out with non-temporal stores (ACT_NT_MIN, kernels.h) from the
  * first aligned element on. The elements before it and the tail go through the same vector
- * formula on a zero-padded copy (FM_BWDY_PART), so every element gets the same bits wherever it
+ * formula on a zero-padded copy (FM_NT_PART), so every element gets the same bits wherever it
  * falls: the result does not depend on n, on the output's alignment or on the thread count.
+ * FM_NT_LOOP is the body of such a kernel: F(a, g, pl) of the input in (x or y) and g (dy; in
+ * itself forward), written to out.
  */
-#define FM_BWDY_PART(F, m, y, dy, dx, pl)                                                    \
+#define FM_NT_PART(F, m, in, g, out, pl)                                                     \
     do {                                                                                     \
-        float ty_[VLEN] = {0}, tg_[VLEN] = {0}, tr_[VLEN];                                   \
-        memcpy(ty_, y, (m) * sizeof(float));                                                 \
-        memcpy(tg_, dy, (m) * sizeof(float));                                                \
-        vf a_ = vf_load(ty_), g_ = vf_load(tg_);                                             \
+        float ta_[VLEN] = {0}, tg_[VLEN] = {0}, tr_[VLEN];                                   \
+        memcpy(ta_, in, (m) * sizeof(float));                                                \
+        memcpy(tg_, g, (m) * sizeof(float));                                                 \
+        vf a_ = vf_load(ta_), g_ = vf_load(tg_);                                             \
         vf_store(tr_, vf_select(vf_isnan(a_), a_, F(a_, g_, pl)));                           \
-        memcpy(dx, tr_, (m) * sizeof(float));                                                \
+        memcpy(out, tr_, (m) * sizeof(float));                                               \
     } while (0)
-#define FM_BWDY_BODY2(STORE, F)                                                              \
+#define FM_NT_BODY2(STORE, F)                                                                \
     for (; i + 2 * VLEN <= n; i += 2 * VLEN) {                                               \
-        vf a0 = vf_load(y + i), a1 = vf_load(y + i + VLEN);                                  \
-        vf g0 = vf_load(dy + i), g1 = vf_load(dy + i + VLEN);                                \
-        STORE(dx + i, vf_select(vf_isnan(a0), a0, F(a0, g0, &pl)));                          \
-        STORE(dx + i + VLEN, vf_select(vf_isnan(a1), a1, F(a1, g1, &pl)));                   \
+        vf a0 = vf_load(in + i), a1 = vf_load(in + i + VLEN);                                \
+        vf g0 = vf_load(g + i), g1 = vf_load(g + i + VLEN);                                  \
+        STORE(out + i, vf_select(vf_isnan(a0), a0, F(a0, g0, &pl)));                         \
+        STORE(out + i + VLEN, vf_select(vf_isnan(a1), a1, F(a1, g1, &pl)));                  \
     }
+#define FM_NT_LOOP(F)                                                                        \
+    size_t i = 0;                                                                            \
+    if (n >= ACT_NT_MIN && (uintptr_t)out % sizeof(float) == 0) {                            \
+        i = (VF_ALIGN - (uintptr_t)out % VF_ALIGN) % VF_ALIGN / sizeof(float);               \
+        FM_NT_PART(F, i, in, g, out, &pl);                                                   \
+        FM_NT_BODY2(vf_stream, F)                                                            \
+        vf_sfence();                                                                         \
+    }                                                                                        \
+    FM_NT_BODY2(vf_store, F)                                                                 \
+    if (i + VLEN <= n) {                                                                     \
+        vf a = vf_load(in + i), gg = vf_load(g + i);                                         \
+        vf_store(out + i, vf_select(vf_isnan(a), a, F(a, gg, &pl)));                         \
+        i += VLEN;                                                                           \
+    }                                                                                        \
+    if (i < n)                                                                               \
+        FM_NT_PART(F, n - i, in + i, g + i, out + i, &pl);
 #define DEFINE_FAST_BWDY(op, F)                                                              \
-    void FKN(op, bwdy)(size_t n, const float *y, const float *dy, float *dx, const struct act_params *p) \
+    void FKN(op, bwdy)(size_t n, const float *in, const float *g, float *out, const struct act_params *p) \
     {                                                                                        \
         const struct act_params pl = *p;                                                     \
-        size_t i = 0;                                                                        \
-        if (n >= ACT_NT_MIN && (uintptr_t)dx % sizeof(float) == 0) {                         \
-            i = (VF_ALIGN - (uintptr_t)dx % VF_ALIGN) % VF_ALIGN / sizeof(float);            \
-            FM_BWDY_PART(F, i, y, dy, dx, &pl);                                              \
-            FM_BWDY_BODY2(vf_stream, F)                                                      \
-            vf_sfence();                                                                     \
-        }                                                                                    \
-        FM_BWDY_BODY2(vf_store, F)                                                           \
-        if (i + VLEN <= n) {                                                                 \
-            vf a = vf_load(y + i), g = vf_load(dy + i);                                      \
-            vf_store(dx + i, vf_select(vf_isnan(a), a, F(a, g, &pl)));                       \
-            i += VLEN;                                                                       \
-        }                                                                                    \
-        if (i < n)                                                                           \
-            FM_BWDY_PART(F, n - i, y + i, dy + i, dx + i, &pl);                              \
+        FM_NT_LOOP(F)                                                                        \
     }
 
 DEFINE_FAST_BWDY(sigmoid, fm_by_sigmoid)
@@ -1010,9 +1007,9 @@ static inline vf fm_plus3(vf x, vf *tl)
 }
 /* hardswish(x) = x (x + 3) / 6 on (-3, 3); -0 at or below -3 (x clamped to -3 gives -0
  * exactly); x at or above 3. */
-FM_INLINE vf fm_hardswish_b(vf x, vf e, const struct act_params *p)
+FM_INLINE vf fm_hardswish_b(vf x, vf g, const struct act_params *p) /* g: x again */
 {
-    (void)e, (void)p;
+    (void)g, (void)p;
     vf xc = vf_max(x, vf_set1(-3.0f)), tl;
     vf th = fm_plus3(xc, &tl);
     vf ph = vf_mul(xc, th);
@@ -1020,9 +1017,9 @@ FM_INLINE vf fm_hardswish_b(vf x, vf e, const struct act_params *p)
     return vf_select(vf_lt(x, vf_set1(3.0f)), fm_div6(ph, pl), x);
 }
 /* hardsigmoid(x) = (x + 3) / 6, with x clamped to [-3, 3] (0 and 1 exactly at the ends). */
-FM_INLINE vf fm_hardsigmoid_b(vf x, vf e, const struct act_params *p)
+FM_INLINE vf fm_hardsigmoid_b(vf x, vf g, const struct act_params *p) /* g: x again */
 {
-    (void)e, (void)p;
+    (void)g, (void)p;
     vf xc = vf_min_b(vf_max(x, vf_set1(-3.0f)), vf_set1(3.0f)), tl;
     vf th = fm_plus3(xc, &tl);
     return fm_div6(th, tl);
@@ -1033,9 +1030,9 @@ FM_INLINE vf fm_hardsigmoid_b(vf x, vf e, const struct act_params *p)
  * in dy c, so that dy = +-inf with c = 0 gives inf, not inf * 0. Where dx is below 2^-124,
  * dy c is itself rounded to the subnormal grid first: up to 0.83 ULP there (budget 2).
  */
-FM_INLINE vf fm_dhardswish_b(vf x, vf dy, vf e, const struct act_params *p)
+FM_INLINE vf fm_dhardswish_b(vf x, vf dy, const struct act_params *p)
 {
-    (void)e, (void)p;
+    (void)p;
     vf a = vf_add(x, x), three = vf_set1(3.0f);
     vf s = vf_add(a, three), bb = vf_sub(s, a); /* TwoSum(2x, 3) = s + ul */
     vf ul = vf_add(vf_sub(a, vf_sub(s, bb)), vf_sub(three, bb));
@@ -1046,16 +1043,16 @@ FM_INLINE vf fm_dhardswish_b(vf x, vf dy, vf e, const struct act_params *p)
     return vf_select(vf_gt(x, three), dy, vf_and(vf_le(vf_set1(-3.0f), x), mid));
 }
 /* hardsigmoid'(x) dy = dy / 6 on (-3, 3), 0 elsewhere: one correctly rounded division. */
-FM_INLINE vf fm_dhardsigmoid_b(vf x, vf dy, vf e, const struct act_params *p)
+FM_INLINE vf fm_dhardsigmoid_b(vf x, vf dy, const struct act_params *p)
 {
-    (void)e, (void)p;
+    (void)p;
     vf in = vf_and(vf_lt(vf_set1(-3.0f), x), vf_lt(x, vf_set1(3.0f)));
     return vf_and(in, vf_div(dy, vf_set1(6.0f)));
 }
 /* softsign(x) = x / (1 + |x|), x clamped to +-2^100 (so +-inf gives +-1). */
-FM_INLINE vf fm_softsign_b(vf x, vf e, const struct act_params *p)
+FM_INLINE vf fm_softsign_b(vf x, vf g, const struct act_params *p) /* g: x again */
 {
-    (void)e, (void)p;
+    (void)g, (void)p;
     vf one = vf_set1(1.0f);
     vf xc = vf_min_b(vf_max(x, vf_set1(-0x1p100f)), vf_set1(0x1p100f));
     vf a = vf_andnot(vf_set1(-0.0f), xc);
@@ -1066,8 +1063,23 @@ FM_INLINE vf fm_softsign_b(vf x, vf e, const struct act_params *p)
     vf r = vf_fma(q0, dl, vf_fms(q0, dh, xc)); /* q0 (dh + dl) - x: the first part exact */
     return vf_fnma(r, rcp, q0);
 }
-DEFINE_FWD_PLAIN(FFKN(hardswish, fwd), HARDSWISH, fm_hardswish_b)
-DEFINE_BWD_PLAIN(FFKN(hardswish, bwd), HARDSWISH, fm_dhardswish_b)
-DEFINE_FWD_PLAIN(FFKN(hardsigmoid, fwd), HARDSIGMOID, fm_hardsigmoid_b)
-DEFINE_BWD_PLAIN(FFKN(hardsigmoid, bwd), HARDSIGMOID, fm_dhardsigmoid_b)
-DEFINE_FWD_PLAIN(FFKN(softsign, fwd), SOFTSIGN, fm_softsign_b)
+/* Out of cache with non-temporal stores, and every element through the vector formula, the
+ * tail included (FM_NT_LOOP above). */
+#define DEFINE_FF_FWD(op, F)                                                                 \
+    void FFKN(op, fwd)(size_t n, const float *in, float *out, const struct act_params *p)    \
+    {                                                                                        \
+        const struct act_params pl = *p;                                                     \
+        const float *g = in;                                                                 \
+        FM_NT_LOOP(F)                                                                        \
+    }
+#define DEFINE_FF_BWD(op, F)                                                                 \
+    void FFKN(op, bwd)(size_t n, const float *in, const float *g, float *out, const struct act_params *p) \
+    {                                                                                        \
+        const struct act_params pl = *p;                                                     \
+        FM_NT_LOOP(F)                                                                        \
+    }
+DEFINE_FF_FWD(hardswish, fm_hardswish_b)
+DEFINE_FF_BWD(hardswish, fm_dhardswish_b)
+DEFINE_FF_FWD(hardsigmoid, fm_hardsigmoid_b)
+DEFINE_FF_BWD(hardsigmoid, fm_dhardsigmoid_b)
+DEFINE_FF_FWD(softsign, fm_softsign_b)
