@@ -29,10 +29,13 @@ actlab_test(test_stream)
 actlab_test(test_threads)
 actlab_test(test_isa_agree)
 actlab_test(test_sweep LIBS Threads::Threads)
+actlab_test(test_round)
 
 # The same binary over all 2^32 bit patterns per op and direction, on 2 threads.
 add_test(NAME test_sweep_exhaustive COMMAND test_sweep --exhaustive)
 set_tests_properties(test_sweep_exhaustive PROPERTIES LABELS "act;slow" TIMEOUT 172800)
+add_test(NAME test_round_exhaustive COMMAND test_round --exhaustive)
+set_tests_properties(test_round_exhaustive PROPERTIES LABELS "act;slow" TIMEOUT 172800)
 
 
 # n > 2^31 elements (8.6 GB per buffer): slow, not in CI.
