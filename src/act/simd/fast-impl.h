@@ -960,12 +960,13 @@ FM_INLINE vf fm_by_elu(vf y, vf g, const struct act_params *p)
     }                                                                                        \
     if (i < n)                                                                               \
         FM_NT_PART(F, n - i, in + i, g + i, out + i, &pl);
-#define DEFINE_FAST_BWDY(op, F)                                                              \
-    void FKN(op, bwdy)(size_t n, const float *in, const float *g, float *out, const struct act_params *p) \
+#define FM_DEFINE_NT_BWD(name, F)                                                            \
+    void name(size_t n, const float *in, const float *g, float *out, const struct act_params *p) \
     {                                                                                        \
         const struct act_params pl = *p;                                                     \
         FM_NT_LOOP(F)                                                                        \
     }
+#define DEFINE_FAST_BWDY(op, F) FM_DEFINE_NT_BWD(FKN(op, bwdy), F)
 
 DEFINE_FAST_BWDY(sigmoid, fm_by_sigmoid)
 DEFINE_FAST_BWDY(tanh, fm_by_tanh)
@@ -1072,12 +1073,7 @@ FM_INLINE vf fm_softsign_b(vf x, vf g, const struct act_params *p) /* g: x again
         const float *g = in;                                                                 \
         FM_NT_LOOP(F)                                                                        \
     }
-#define DEFINE_FF_BWD(op, F)                                                                 \
-    void FFKN(op, bwd)(size_t n, const float *in, const float *g, float *out, const struct act_params *p) \
-    {                                                                                        \
-        const struct act_params pl = *p;                                                     \
-        FM_NT_LOOP(F)                                                                        \
-    }
+#define DEFINE_FF_BWD(op, F) FM_DEFINE_NT_BWD(FFKN(op, bwd), F)
 DEFINE_FF_FWD(hardswish, fm_hardswish_b)
 DEFINE_FF_BWD(hardswish, fm_dhardswish_b)
 DEFINE_FF_FWD(hardsigmoid, fm_hardsigmoid_b)
