@@ -7,7 +7,10 @@
  * strided sweep of all float bit patterns (--exhaustive: all 2^32), either the correctly
  * rounded value or its neighbour on the far side of an exact value within 2^-20 ULP of the
  * midpoint between them (a near-tie: see docs/activations.md). Such near-ties are counted and
- * printed per kernel. Backward uses dy = 1 and dy random (normal, 2^-20 .. 2^20).
+ * printed per kernel. Backward uses dy = 1 and dy random (normal, 2^-20 .. 2^20). The strided
+ * sweep also covers windows of 2^16 bit patterns around +-0 (the subnormals, where the
+ * exhaustive run found hardswish's +0 for -2^-149), +-1, -1.5 and +-3. An op name as the last
+ * argument runs that op only.
  */
 #include <float.h>
 #include <math.h>
@@ -29,6 +32,19 @@ typedef long double quad;
 
 #ifdef HAVE_QUAD
 #define STRIDE 4099u
+#define WINDOW (1u << 16)
+static const uint32_t centres[] = {0x00000000u, 0x80000000u, 0x3f800000u, 0xbf800000u,
+                                   0xbfc00000u, 0x40400000u, 0xc0400000u};
+#define NCENTRES (sizeof centres / sizeof centres[0])
+
+/* The idx-th input bit pattern: the sweep, then (strided only) the windows. */
+static uint32_t pattern(uint64_t idx, uint64_t stride, uint64_t nsweep)
+{
+    if (idx < nsweep)
+        return (uint32_t)(idx * stride);
+    idx -= nsweep;
+    return centres[idx / WINDOW] + (uint32_t)(idx % WINDOW) - WINDOW / 2;
+}
 
 /* x/2 + x^2/6 for |x| < 2^-40: x/2 if it is a float, else the tie broken upwards by x^2/6 > 0. */
 static float half_plus(float x)
@@ -89,7 +105,9 @@ static int judge(float got, float r, quad e)
 int main(int argc, char **argv)
 {
     int exhaustive = argc > 1 && !strcmp(argv[1], "--exhaustive");
-    uint64_t stride = exhaustive ? 1 : STRIDE, total = ((uint64_t)1 << 32) / stride + 1;
+    const char *only = argc > 1 + exhaustive ? argv[1 + exhaustive] : NULL;
+    uint64_t stride = exhaustive ? 1 : STRIDE, nsweep = exhaustive ? (uint64_t)1 << 32 : ((uint64_t)1 << 32) / stride + 1;
+    uint64_t total = nsweep + (exhaustive ? 0 : (uint64_t)NCENTRES * WINDOW);
     size_t nk;
     const struct act_kernel *ks = act_kernel_list(&nk);
     static const struct {
@@ -113,6 +131,10 @@ int main(int argc, char **argv)
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         struct act_desc d;
         act_desc_init(&d, cases[c].op);
+        char name[32];
+        tu_describe(&d, name, sizeof name);
+        if (only && strcmp(only, name))
+            continue;
         struct act_params p;
         act_params_from_desc(&d, &p);
         unsigned long long near[64] = {0}, bad[64] = {0};
@@ -128,7 +150,7 @@ int main(int argc, char **argv)
         for (uint64_t b = 0; b < total; b += BLOCK) {
             size_t n = total - b < BLOCK ? (size_t)(total - b) : BLOCK;
             for (size_t i = 0; i < n; i++) {
-                uint32_t u = (uint32_t)((b + i) * stride);
+                uint32_t u = pattern(b + i, stride, nsweep);
                 memcpy(&x[i], &u, sizeof u);
                 dy[i] = 1.0f;
                 if (cases[c].rand_dy) /* +-2^-20 .. 2^20, log-uniform */

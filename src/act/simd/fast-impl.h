@@ -143,8 +143,8 @@ struct fm_exp {
 };
 
 /* In two stages, for the kernels' software pipeline: the reduction and the polynomial
- * (n, r_hi, t_lo), then the sum 1 + expm1(r) renormalised and scaled (eh, el). */
-/* With has_zl (a constant), the argument is z + zl, zl a low part that joins the reduction's. */
+ * (n, r_hi, t_lo), then the sum 1 + expm1(r) renormalised and scaled (eh, el). With has_zl (a
+ * constant), the argument is z + zl: zl, a low part, joins the reduction's (celu's x / alpha). */
 static inline struct fm_exp fm_exp_poly2(vf z, vf zl, int has_zl)
 {
     struct fm_exp e;
@@ -1007,7 +1007,8 @@ static inline vf fm_plus3(vf x, vf *tl)
     return th;
 }
 /* hardswish(x) = x (x + 3) / 6 on (-3, 3); -0 at or below -3 (x clamped to -3 gives -0
- * exactly); x at or above 3. */
+ * exactly); x at or above 3. The result has x's sign: for x = -2^-149, q0 - r/6 is -2^-149 +
+ * 2^-149 = +0 where the exact -2^-150 + x^2/6 rounds to -0 (found by test_round --exhaustive). */
 FM_INLINE vf fm_hardswish_b(vf x, vf g, const struct act_params *p) /* g: x again */
 {
     (void)g, (void)p;
@@ -1015,7 +1016,8 @@ FM_INLINE vf fm_hardswish_b(vf x, vf g, const struct act_params *p) /* g: x agai
     vf th = fm_plus3(xc, &tl);
     vf ph = vf_mul(xc, th);
     vf pl = vf_fma(xc, tl, vf_fms(xc, th, ph)); /* x th - ph exact, plus x tl */
-    return vf_select(vf_lt(x, vf_set1(3.0f)), fm_div6(ph, pl), x);
+    vf y = vf_or(fm_div6(ph, pl), vf_and(xc, vf_set1(-0.0f)));
+    return vf_select(vf_lt(x, vf_set1(3.0f)), y, x);
 }
 /* hardsigmoid(x) = (x + 3) / 6, with x clamped to [-3, 3] (0 and 1 exactly at the ends). */
 FM_INLINE vf fm_hardsigmoid_b(vf x, vf g, const struct act_params *p) /* g: x again */
