@@ -991,13 +991,15 @@ DEFINE_FAST_BWDY(elu, fm_by_elu)
 #define FFKN_(op, dir, isa, u) FFKN__(op, dir, isa, u)
 #define FFKN__(op, dir, isa, u) act_f32_##op##_##dir##__##isa##_ff_##u
 #define FM_SIXTH 0x1.555556p-3f /* RN(1/6) */
-/* (qh + ql) / 6 as q0 - r/6. r/6 is rounded on its own: where the quotient is exactly a
- * midpoint, r/6 is exactly half an ulp of q0 and the last subtraction rounds the tie to even. */
-static inline vf fm_div6(vf qh, vf ql)
+/* (qh + ql) / 6 as q0 - r/6. With ties_even (a constant) r/6 is rounded on its own: where the
+ * quotient is exactly a midpoint, r/6 is exactly half an ulp of q0 and the last subtraction
+ * rounds the tie to even. Without, q0 - r RN(1/6) is one fma: one operation fewer, and an exact
+ * midpoint goes the way RN(1/6)'s excess pushes it (still 0.5 ULP). */
+static inline vf fm_div6(vf qh, vf ql, int ties_even)
 {
     vf q0 = vf_mul(qh, vf_set1(FM_SIXTH));
     vf r = vf_sub(vf_fms(q0, vf_set1(6.0f), qh), ql); /* 6 q0 - qh exact, then - ql */
-    return vf_sub(q0, vf_mul(r, vf_set1(FM_SIXTH)));
+    return ties_even ? vf_sub(q0, vf_mul(r, vf_set1(FM_SIXTH))) : vf_fnma(r, vf_set1(FM_SIXTH), q0);
 }
 /* x + 3 = th + tl exactly, for |x| <= 3 */
 static inline vf fm_plus3(vf x, vf *tl)
@@ -1007,8 +1009,9 @@ static inline vf fm_plus3(vf x, vf *tl)
     return th;
 }
 /* hardswish(x) = x (x + 3) / 6 on (-3, 3); -0 at or below -3 (x clamped to -3 gives -0
- * exactly); x at or above 3. The result has x's sign: for x = -2^-149, q0 - r/6 is -2^-149 +
- * 2^-149 = +0 where the exact -2^-150 + x^2/6 rounds to -0 (found by test_round --exhaustive). */
+ * exactly); x at or above 3. The division by 6 is the one-fma form: with r/6 rounded on its own,
+ * x = -2^-149 gave -2^-149 + 2^-149 = +0 where the exact -2^-150 + x^2/6 rounds to -0 (found by
+ * test_round --exhaustive), and keeping x's sign cost two more operations (10%). */
 FM_INLINE vf fm_hardswish_b(vf x, vf g, const struct act_params *p) /* g: x again */
 {
     (void)g, (void)p;
@@ -1016,8 +1019,7 @@ FM_INLINE vf fm_hardswish_b(vf x, vf g, const struct act_params *p) /* g: x agai
     vf th = fm_plus3(xc, &tl);
     vf ph = vf_mul(xc, th);
     vf pl = vf_fma(xc, tl, vf_fms(xc, th, ph)); /* x th - ph exact, plus x tl */
-    vf y = vf_or(fm_div6(ph, pl), vf_and(xc, vf_set1(-0.0f)));
-    return vf_select(vf_lt(x, vf_set1(3.0f)), y, x);
+    return vf_select(vf_lt(x, vf_set1(3.0f)), fm_div6(ph, pl, 0), x);
 }
 /* hardsigmoid(x) = (x + 3) / 6, with x clamped to [-3, 3] (0 and 1 exactly at the ends). */
 FM_INLINE vf fm_hardsigmoid_b(vf x, vf g, const struct act_params *p) /* g: x again */
@@ -1025,7 +1027,7 @@ FM_INLINE vf fm_hardsigmoid_b(vf x, vf g, const struct act_params *p) /* g: x ag
     (void)g, (void)p;
     vf xc = vf_min_b(vf_max(x, vf_set1(-3.0f)), vf_set1(3.0f)), tl;
     vf th = fm_plus3(xc, &tl);
-    return fm_div6(th, tl);
+    return fm_div6(th, tl, 1);
 }
 /*
  * hardswish'(x) dy = dy (2x + 3) / 6 on [-3, 3], 0 below, dy above. g = (2x + 3) / 6 is
