@@ -7,8 +7,8 @@
  * strided sweep of all float bit patterns (--exhaustive: all 2^32), either the correctly
  * rounded value or its neighbour on the far side of an exact value within 2^-20 ULP of the
  * midpoint between them (a near-tie: see docs/activations.md). Such near-ties are counted and
- * printed per kernel. Backward uses dy = 1 and dy random (normal, 2^-20 .. 2^20). The strided
- * sweep also covers windows of 2^16 bit patterns around +-0 (the subnormals, where the
+ * printed per kernel. Backward uses dy = 1 and dy random (+-2^-20 .. 2^20, log-uniform). The
+ * strided sweep also covers windows of 2^16 bit patterns around +-0 (the subnormals, where the
  * exhaustive run found hardswish's +0 for -2^-149), +-1, -1.5 and +-3. An op name as the last
  * argument runs that op only.
  */
