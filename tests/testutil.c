@@ -229,11 +229,10 @@ static const struct {
 } extra_cases[] = {
     {ACT_OP_LEAKY_RELU, 0.2f, NAN}, {ACT_OP_LEAKY_RELU, 0.0f, NAN}, {ACT_OP_LEAKY_RELU, -0.5f, NAN},
     {ACT_OP_PRELU, 0.1f, NAN},      {ACT_OP_ELU, 0.5f, NAN},        {ACT_OP_ELU, 2.0f, NAN},
-    {ACT_OP_ELU, 0.0f, NAN},        {ACT_OP_ELU, -1.0f, NAN},       {ACT_OP_ELU, 1.7f, NAN},
-    {ACT_OP_CELU, 3.0f, NAN},
-    {ACT_OP_CELU, 0.5f, NAN},       {ACT_OP_SOFTPLUS, 2.0f, 10.0f}, {ACT_OP_SOFTPLUS, 1.0f, 100.0f},
-    {ACT_OP_SOFTPLUS, 0.5f, 20.0f}, {ACT_OP_HARDTANH, -2.0f, 3.0f}, {ACT_OP_HARDTANH, 0.25f, 0.75f},
-    {ACT_OP_THRESHOLD, -1.0f, -3.0f}, {ACT_OP_RRELU, 0.1f, 0.3f},
+    {ACT_OP_ELU, 0.0f, NAN},         {ACT_OP_ELU, -1.0f, NAN},         {ACT_OP_ELU, 1.7f, NAN},
+    {ACT_OP_CELU, 3.0f, NAN},        {ACT_OP_CELU, 0.5f, NAN},         {ACT_OP_SOFTPLUS, 2.0f, 10.0f},
+    {ACT_OP_SOFTPLUS, 1.0f, 100.0f}, {ACT_OP_SOFTPLUS, 0.5f, 20.0f},   {ACT_OP_HARDTANH, -2.0f, 3.0f},
+    {ACT_OP_HARDTANH, 0.25f, 0.75f}, {ACT_OP_THRESHOLD, -1.0f, -3.0f}, {ACT_OP_RRELU, 0.1f, 0.3f},
     /* slopes at and above 1 (the max / min forms of the leaky forward), and one whose products overflow */
     {ACT_OP_LEAKY_RELU, 1.0f, NAN}, {ACT_OP_LEAKY_RELU, 3.0f, NAN}, {ACT_OP_PRELU, 1.5f, NAN},
     {ACT_OP_LEAKY_RELU, 1e30f, NAN},
