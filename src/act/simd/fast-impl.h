@@ -338,7 +338,7 @@ void FKN(elu, fwd)(size_t n, const float *x, float *y, const struct act_params *
     const struct act_params pl = *p;
     size_t i = 0;
     int e;
-    if (pl.alpha == 0 || frexpf(pl.alpha, &e) == 0.5f || frexpf(pl.alpha, &e) == -0.5f) {
+    if (pl.alpha == 0 || fabsf(frexpf(pl.alpha, &e)) == 0.5f) { /* 0 or +-2^k */
         FM_PIPE2_BODY(struct fm_exp, FM_EXPM1_A, FM_JOIN_NONE, FM_ELU_B_POW2, y, FM_NO_DY, FM_CALL_FWD)
     } else {
         FM_PIPE2_BODY(struct fm_exp, FM_EXPM1_A, FM_JOIN_NONE, FM_ELU_B, y, FM_NO_DY, FM_CALL_FWD)
