@@ -28,6 +28,7 @@ actlab_test(test_stats)
 actlab_test(test_stream)
 actlab_test(test_threads)
 actlab_test(test_isa_agree)
+actlab_test(test_position)
 actlab_test(test_sweep LIBS Threads::Threads)
 actlab_test(test_round)
 

@@ -5,6 +5,9 @@
  *  - n counts elements; n == 0 is a no-op that returns ACT_OK.
  *  - In place works (y == x, dx == dy); any other overlap is undefined.
  *  - NaN in gives NaN out, in y and in dx. +-inf give the limit values.
+ *  - On one CPU (one kernel per op), an element's result depends on its inputs alone: not on n,
+ *    on where it falls in the array, on alignment or on the thread count. Kernels for other
+ *    ISAs may round differently, within the ULP budgets.
  *  - Gradients at kinks follow PyTorch: relu'(0) = 0, leaky'(0) = slope, elu'(0) = alpha,
  *    relu6'(0) = relu6'(6) = 0, hardtanh'(min) = hardtanh'(max) = 0, threshold'(th) = 0,
  *    hardsigmoid'(+-3) = 0, hardswish'(-3) = -0.5, hardswish'(3) = 1.5.
@@ -169,8 +172,8 @@ enum act_status act_set_max_isa(const char *isa);
 /*
  * Threads used by act_forward, act_backward and act_backward_from_output for large n
  * (n >= 65536; smaller calls run on the calling thread). Default 1; at most 64. Results are
- * bit-identical for any thread count: the work is split in chunks that are multiples of 64
- * elements, so each element goes through the same code path. PReLU and act_forward_stats run
+ * bit-identical for any thread count (each element's result depends on its inputs alone; the
+ * work is split in chunks that are multiples of 64 elements). PReLU and act_forward_stats run
  * on the calling thread. Returns ACT_ERR_INVALID_ARG outside [1, 64], ACT_ERR_NO_MEMORY if a
  * thread cannot be started (the threads that did start are kept).
  */

@@ -1,8 +1,8 @@
 /*
  * A small persistent thread pool for the array calls. Work is split into contiguous chunks
  * whose lengths are multiples of CHUNK_ALIGN elements, so every element goes through the same
- * code path (vector body or scalar tail) as in a single-threaded call: results are bit-identical
- * for any thread count. The pool is used only for n >= ACT_PAR_MIN; one call uses it at a time
+ * code path (vector body, not tail) as in a single-threaded call; the tails compute the same bits
+ * anyway (tests/test_position.c). Results are bit-identical for any thread count. The pool is used only for n >= ACT_PAR_MIN; one call uses it at a time
  * (a concurrent caller that finds it busy runs single-threaded instead of waiting).
  */
 #include <pthread.h>

@@ -63,6 +63,21 @@
 #define FM_DY(i) vf_load(dy + (i))
 #define FM_CALL_FWD(B, a, g, e) ((void)(g), B(a, e, &pl))
 #define FM_CALL_BWD(B, a, g, e) B(a, g, e, &pl)
+/* The last n - i < VLEN elements: the same formula on a zero-padded copy, so that an element
+ * gets the same bits wherever it falls (tests/test_position.c). G##_PAD copies dy's part. */
+#define FM_NO_DY_PAD(t, i) ((void)0)
+#define FM_DY_PAD(t, i) memcpy(t, dy + (i), (n - (i)) * sizeof(float))
+#define FM_PIPE_TAIL(A, J, B, OUT, G, CALL)                                                  \
+    if (i < n) {                                                                             \
+        float ta_[VLEN] = {0}, tg_[VLEN] = {0}, tr_[VLEN];                                   \
+        memcpy(ta_, x + i, (n - i) * sizeof(float));                                         \
+        G##_PAD(tg_, i);                                                                     \
+        vf a_ = vf_load(ta_), g_ = vf_load(tg_);                                             \
+        (void)g_;                                                                            \
+        vf_store(tr_, vf_select(vf_isnan(a_), a_, CALL(B, a_, g_, J(A(a_, &pl)))));          \
+        memcpy(OUT + i, tr_, (n - i) * sizeof(float));                                       \
+        i = n;                                                                               \
+    }
 #define FM_PIPE2_BODY(T, A, J, B, OUT, G, CALL)                                              \
     if (n >= VLEN) {                                                                         \
         vf a0 = vf_load(x);                                                                  \
@@ -78,7 +93,8 @@
         vf g0 = G(i);                                                                        \
         vf_store(OUT + i, vf_select(vf_isnan(a0), a0, CALL(B, a0, g0, J(e0))));              \
         i += VLEN;                                                                           \
-    }
+    }                                                                                        \
+    FM_PIPE_TAIL(A, J, B, OUT, G, CALL)
 #define FM_PIPE3_BODY(T, A, J, B, OUT, G, CALL)                                              \
     if (n >= 2 * VLEN) {                                                                     \
         vf a0 = vf_load(x), a1 = vf_load(x + VLEN);                                          \
@@ -103,7 +119,8 @@
     for (; i + VLEN <= n; i += VLEN) {                                                       \
         vf a = vf_load(x + i), g = G(i);                                                     \
         vf_store(OUT + i, vf_select(vf_isnan(a), a, CALL(B, a, g, J(A(a, &pl)))));           \
-    }
+    }                                                                                        \
+    FM_PIPE_TAIL(A, J, B, OUT, G, CALL)
 #define FM_DEFINE_FWD(name, OP, BODY, T, A, J, B)                                            \
     void name(size_t n, const float *x, float *y, const struct act_params *p)                \
     {                                                                                        \
@@ -111,8 +128,6 @@
         (void)pl;                                                                            \
         size_t i = 0;                                                                        \
         BODY(T, A, J, B, y, FM_NO_DY, FM_CALL_FWD)                                           \
-        for (; i < n; i++)                                                                   \
-            y[i] = ref_fwd1(ACT_OP_##OP, p, x[i]);                                           \
     }
 #define FM_DEFINE_BWD(name, OP, BODY, T, A, J, B)                                            \
     void name(size_t n, const float *x, const float *dy, float *dx, const struct act_params *p) \
@@ -121,8 +136,6 @@
         (void)pl;                                                                            \
         size_t i = 0;                                                                        \
         BODY(T, A, J, B, dx, FM_DY, FM_CALL_BWD)                                             \
-        for (; i < n; i++)                                                                   \
-            dx[i] = ref_bwd1(ACT_OP_##OP, p, x[i], dy[i]);                                   \
     }
 #define DEFINE_FWD_PIPE2(name, OP, T, A, J, B) FM_DEFINE_FWD(name, OP, FM_PIPE2_BODY, T, A, J, B)
 #define DEFINE_BWD_PIPE2(name, OP, T, A, J, B) FM_DEFINE_BWD(name, OP, FM_PIPE2_BODY, T, A, J, B)
@@ -343,8 +356,6 @@ void FKN(elu, fwd)(size_t n, const float *x, float *y, const struct act_params *
     } else {
         FM_PIPE2_BODY(struct fm_exp, FM_EXPM1_A, FM_JOIN_NONE, FM_ELU_B, y, FM_NO_DY, FM_CALL_FWD)
     }
-    for (; i < n; i++)
-        y[i] = ref_fwd1(ACT_OP_ELU, p, x[i]);
 }
 DEFINE_FWD_PIPE2(FKN(selu, fwd), SELU, struct fm_exp, FM_EXPM1_A, FM_JOIN_NONE, FM_SELU_B)
 void FKN(celu, fwd)(size_t n, const float *x, float *y, const struct act_params *p)
@@ -354,7 +365,7 @@ void FKN(celu, fwd)(size_t n, const float *x, float *y, const struct act_params 
     if (pl.alpha >= 0x1p-100f && pl.alpha <= 0x1p100f) {
         FM_PIPE2_BODY(struct fm_exp, fm_celu_a, FM_JOIN_NONE, fm_celu_b, y, FM_NO_DY, FM_CALL_FWD)
     }
-    for (; i < n; i++)
+    for (; i < n; i++) /* every element, when alpha is out of the kernel's range */
         y[i] = ref_fwd1(ACT_OP_CELU, p, x[i]);
 }
 
@@ -714,8 +725,9 @@ void FKN(softplus, fwd)(size_t n, const float *x, float *y, const struct act_par
         vf a = vf_load(x + i);
         vf_store(y + i, vf_select(vf_isnan(a), a, fm_softplus(a, &pl)));
     }
-    for (; i < n; i++)
-        y[i] = ref_fwd1(ACT_OP_SOFTPLUS, p, x[i]);
+#define FM_SOFTPLUS_A(a, pp) (a)
+#define FM_SOFTPLUS_B(a, e, pp) fm_softplus(a, pp)
+    FM_PIPE_TAIL(FM_SOFTPLUS_A, FM_JOIN_NONE, FM_SOFTPLUS_B, y, FM_NO_DY, FM_CALL_FWD)
 }
 
 /*
