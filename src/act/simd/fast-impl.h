@@ -31,6 +31,11 @@
 #include "../kernels.h"
 #include "../ref.h"
 
+/* The kernel bodies are large; GCC would otherwise call them once per vector. The general path
+ * of a kernel with an ordinary-vector path is called instead, out of the loop's way. */
+#define FM_INLINE static inline __attribute__((always_inline))
+#define FM_COLD static __attribute__((noinline, cold))
+
 #define FKN(op, dir) FKN_(op, dir, VEC_ISA, UTAG)
 #define FKN_(op, dir, isa, u) FKN__(op, dir, isa, u)
 #define FKN__(op, dir, isa, u) act_f32_##op##_##dir##__##isa##_p5_##u
@@ -61,8 +66,10 @@
  * vector i. Three: A of vector i + 2, J of vector i + 1, B of vector i. */
 #define FM_NO_DY(i) vf_zero()
 #define FM_DY(i) vf_load(dy + (i))
-#define FM_CALL_FWD(B, a, g, e) ((void)(g), B(a, e, &pl))
-#define FM_CALL_BWD(B, a, g, e) B(a, g, e, &pl)
+#define FM_CALL_FWD(B, a, g, e) ((void)(g), vf_select(vf_isnan(a), a, B(a, e, &pl)))
+#define FM_CALL_BWD(B, a, g, e) vf_select(vf_isnan(a), a, B(a, g, e, &pl))
+/* For a B that returns NaN for NaN itself (the kernels with an ordinary-vector path, below). */
+#define FM_CALL_FWD_RAW(B, a, g, e) ((void)(g), B(a, e, &pl))
 /* The last n - i < VLEN elements: the same formula on a zero-padded copy, so that an element
  * gets the same bits wherever it falls (tests/test_position.c). G##_PAD copies dy's part. */
 #define FM_NO_DY_PAD(t, i) ((void)0)
@@ -74,7 +81,7 @@
         G##_PAD(tg_, i);                                                                     \
         vf a_ = vf_load(ta_), g_ = vf_load(tg_);                                             \
         (void)g_;                                                                            \
-        vf_store(tr_, vf_select(vf_isnan(a_), a_, CALL(B, a_, g_, J(A(a_, &pl)))));          \
+        vf_store(tr_, CALL(B, a_, g_, J(A(a_, &pl))));          \
         memcpy(OUT + i, tr_, (n - i) * sizeof(float));                                       \
         i = n;                                                                               \
     }
@@ -86,12 +93,12 @@
             vf a1 = vf_load(x + i + VLEN);                                                   \
             T e1 = A(a1, &pl);                                                               \
             vf g0 = G(i);                                                                    \
-            vf_store(OUT + i, vf_select(vf_isnan(a0), a0, CALL(B, a0, g0, J(e0))));          \
+            vf_store(OUT + i, CALL(B, a0, g0, J(e0)));          \
             a0 = a1;                                                                         \
             e0 = e1;                                                                         \
         }                                                                                    \
         vf g0 = G(i);                                                                        \
-        vf_store(OUT + i, vf_select(vf_isnan(a0), a0, CALL(B, a0, g0, J(e0))));              \
+        vf_store(OUT + i, CALL(B, a0, g0, J(e0)));              \
         i += VLEN;                                                                           \
     }                                                                                        \
     FM_PIPE_TAIL(A, J, B, OUT, G, CALL)
@@ -104,7 +111,7 @@
             T e2 = A(a2, &pl);                                                               \
             e1 = J(e1);                                                                      \
             vf g0 = G(i);                                                                    \
-            vf_store(OUT + i, vf_select(vf_isnan(a0), a0, CALL(B, a0, g0, e0)));             \
+            vf_store(OUT + i, CALL(B, a0, g0, e0));             \
             a0 = a1;                                                                         \
             e0 = e1;                                                                         \
             a1 = a2;                                                                         \
@@ -112,13 +119,13 @@
         }                                                                                    \
         e1 = J(e1);                                                                          \
         vf g0 = G(i), g1 = G(i + VLEN);                                                      \
-        vf_store(OUT + i, vf_select(vf_isnan(a0), a0, CALL(B, a0, g0, e0)));                 \
-        vf_store(OUT + i + VLEN, vf_select(vf_isnan(a1), a1, CALL(B, a1, g1, e1)));          \
+        vf_store(OUT + i, CALL(B, a0, g0, e0));                 \
+        vf_store(OUT + i + VLEN, CALL(B, a1, g1, e1));          \
         i += 2 * VLEN;                                                                       \
     }                                                                                        \
     for (; i + VLEN <= n; i += VLEN) {                                                       \
         vf a = vf_load(x + i), g = G(i);                                                     \
-        vf_store(OUT + i, vf_select(vf_isnan(a), a, CALL(B, a, g, J(A(a, &pl)))));           \
+        vf_store(OUT + i, CALL(B, a, g, J(A(a, &pl))));           \
     }                                                                                        \
     FM_PIPE_TAIL(A, J, B, OUT, G, CALL)
 #define FM_DEFINE_FWD(name, OP, BODY, T, A, J, B)                                            \
@@ -128,6 +135,14 @@
         (void)pl;                                                                            \
         size_t i = 0;                                                                        \
         BODY(T, A, J, B, y, FM_NO_DY, FM_CALL_FWD)                                           \
+    }
+#define FM_DEFINE_FWD_RAW(name, BODY, T, A, J, B)                                            \
+    void name(size_t n, const float *x, float *y, const struct act_params *p)                \
+    {                                                                                        \
+        const struct act_params pl = *p;                                                     \
+        (void)pl;                                                                            \
+        size_t i = 0;                                                                        \
+        BODY(T, A, J, B, y, FM_NO_DY, FM_CALL_FWD_RAW)                                       \
     }
 #define FM_DEFINE_BWD(name, OP, BODY, T, A, J, B)                                            \
     void name(size_t n, const float *x, const float *dy, float *dx, const struct act_params *p) \
@@ -178,18 +193,22 @@ static inline struct fm_exp fm_exp_poly2(vf z, vf zl, int has_zl)
 }
 static inline struct fm_exp fm_exp_poly(vf z) { return fm_exp_poly2(z, vf_zero(), 0); }
 
-static inline struct fm_exp fm_exp_join(struct fm_exp e)
+/* With bias 64 (fm_exp_join), exp(z) * 2^64; with 0 (fm_exp_join0), exp(z) itself, for z >= -64
+ * (the ordinary vectors below: 2^n must be a normal float). */
+static inline struct fm_exp fm_exp_join_b(struct fm_exp e, int bias)
 {
     vf one = vf_set1(1.0f);
     vf hi = vf_add(one, e.r_hi);
     vf lo = vf_add(vf_add(vf_sub(one, hi), e.r_hi), e.t_lo);
     vf sum = vf_add(hi, lo); /* renormalise (Fast2Sum, |hi| >= |lo|): lo below half an ulp of hi */
     lo = vf_add(vf_sub(hi, sum), lo);
-    vf s = vf_pow2_from_magic(e.t, 64);
+    vf s = bias ? vf_pow2_from_magic(e.t, 64) : vf_pow2_from_magic(e.t, 0);
     e.eh = vf_mul(sum, s);
     e.el = vf_mul(lo, s);
     return e;
 }
+static inline struct fm_exp fm_exp_join(struct fm_exp e) { return fm_exp_join_b(e, 1); }
+static inline struct fm_exp fm_exp_join0(struct fm_exp e) { return fm_exp_join_b(e, 0); }
 
 /*
  * (nh + nl) / (dh + dl) as q0 + c, before the last rounding: q0 = nh (1/dh) is within an ulp or
@@ -214,21 +233,23 @@ static inline vf fm_div2(vf nh, vf nl, vf dh, vf dl, vf *c)
  */
 #define FM_SIGMOID_P(a, p) fm_exp_poly(vf_max(vf_or(a, vf_set1(-0.0f)), vf_set1(-105.0f))) /* -|x|, clamped where the results are 0 or 1 */
 
-static inline vf fm_sigmoid_finish(vf x, struct fm_exp e, vf *c, vf *scale)
+/* scaled: e is exp(z) * 2^64 (fm_exp_join) and *scale the factor that undoes it; otherwise e is
+ * exp(z) itself (fm_exp_join0, ordinary vectors) and *scale is not set. */
+static inline vf fm_sigmoid_finish(vf x, struct fm_exp e, vf *c, vf *scale, int scaled)
 {
-    vf m64 = vf_set1(0x1p-64f);
-    vf ex = vf_mul(e.eh, m64); /* exp(z); may be subnormal, but then 1 + ex == 1 anyway */
-    vf one = vf_set1(1.0f);
+    vf m64 = vf_set1(0x1p-64f), one = vf_set1(1.0f);
+    vf ex = scaled ? vf_mul(e.eh, m64) : e.eh; /* exp(z); may be subnormal, but then 1 + ex == 1 */
     vf dh = vf_add(one, ex);
-    vf dl = vf_add(vf_add(vf_sub(one, dh), ex), vf_mul(e.el, m64));
+    vf dl = vf_add(vf_add(vf_sub(one, dh), ex), scaled ? vf_mul(e.el, m64) : e.el);
     vf neg = vf_lt(x, vf_zero());
-    *scale = vf_select(neg, m64, one);
+    if (scaled)
+        *scale = vf_select(neg, m64, one);
     return fm_div2(vf_select(neg, e.eh, one), vf_and(neg, e.el), dh, dl, c);
 }
 
 static inline vf fm_sigmoid_b(vf x, struct fm_exp e)
 {
-    vf c, scale, q0 = fm_sigmoid_finish(x, e, &c, &scale);
+    vf c, scale, q0 = fm_sigmoid_finish(x, e, &c, &scale, 1);
     return vf_mul(vf_add(q0, c), scale);
 }
 
@@ -238,9 +259,42 @@ static inline vf fm_sigmoid_b(vf x, struct fm_exp e)
 static inline vf fm_silu_b(vf x, struct fm_exp e)
 {
     vf xc = vf_max(x, vf_set1(-120.0f));
-    vf c, scale, q0 = fm_sigmoid_finish(xc, e, &c, &scale);
+    vf c, scale, q0 = fm_sigmoid_finish(xc, e, &c, &scale, 1);
     vf y = vf_mul(vf_fma(xc, q0, vf_mul(xc, c)), scale);
     return vf_select(vf_eq(x, vf_set1(INFINITY)), x, y); /* inf * c could be inf * 0 */
+}
+
+/*
+ * Ordinary vectors. Where every lane has |x| <= 64, every value above is a normal float (exp(-64)
+ * = 2^-92.3, and the quotient's correction is about 2^-24 of that), so the scaling by 2^64 and
+ * back, the clamps and the NaN select change nothing and are left out: fm_exp_join0 and the
+ * unscaled finish. The bits are the same as the general path's (tools' bitcmp over all 2^32
+ * inputs against the kernel before this path). Other vectors (NaN, +-inf, |x| > 64 in any lane)
+ * take the general path whole. One compare per vector; sigmoid 1.2x in L1.
+ */
+#define FM_ORDINARY_ABS(x) vf_all_ge(vf_or(x, vf_set1(-0.0f)), vf_set1(-64.0f)) /* |x| <= 64 */
+#define FM_SIGMOID_FAST_A(a, p) fm_exp_poly(vf_or(a, vf_set1(-0.0f)))
+FM_COLD vf fm_sigmoid_general(vf x)
+{
+    return vf_select(vf_isnan(x), x, fm_sigmoid_b(x, fm_exp_join(FM_SIGMOID_P(x, 0))));
+}
+FM_INLINE vf fm_sigmoid_fast_b(vf x, struct fm_exp e)
+{
+    if (!FM_ORDINARY_ABS(x))
+        return fm_sigmoid_general(x);
+    vf c, q0 = fm_sigmoid_finish(x, e, &c, NULL, 0);
+    return vf_add(q0, c);
+}
+FM_COLD vf fm_silu_general(vf x)
+{
+    return vf_select(vf_isnan(x), x, fm_silu_b(x, fm_exp_join(FM_SILU_P(x, 0))));
+}
+FM_INLINE vf fm_silu_fast_b(vf x, struct fm_exp e)
+{
+    if (!FM_ORDINARY_ABS(x))
+        return fm_silu_general(x);
+    vf c, q0 = fm_sigmoid_finish(x, e, &c, NULL, 0);
+    return vf_fma(x, q0, vf_mul(x, c));
 }
 
 /*
@@ -248,8 +302,10 @@ static inline vf fm_silu_b(vf x, struct fm_exp e)
  * fma. Tiny a are scaled by 2^64 first (l a would underflow and lose the low part); +-0 and +-inf
  * are h a (h 0 + l 0 can lose the sign of zero, h inf + l inf can be inf - inf).
  */
-static inline vf fm_mul2(vf a, vf h, vf l)
+static inline vf fm_mul2(vf a, vf h, vf l, int ordinary) /* ordinary: 2^-100 <= |a| < inf */
 {
+    if (ordinary)
+        return vf_fma(h, a, vf_mul(l, a));
     vf tiny = vf_lt(vf_andnot(vf_set1(-0.0f), a), vf_set1(0x1p-100f));
     vf as = vf_select(tiny, vf_mul(a, vf_set1(0x1p64f)), a);
     vf y = vf_fma(h, as, vf_mul(l, as));
@@ -267,10 +323,11 @@ static inline vf fm_mul2(vf a, vf h, vf l)
  * One rounding at the end (an fma of the high parts with the sum of the small ones).
  */
 #define FM_EXPM1_P(a) fm_exp_poly(vf_max(a, vf_set1(-120.0f)))
-static inline vf fm_expm1_sum(struct fm_exp e, vf *small) /* expm1 = big + small, unrounded */
+/* expm1 = big + small, unrounded; scaled: e from fm_exp_join (else fm_exp_join0) */
+static inline vf fm_expm1_sum(struct fm_exp e, vf *small, int scaled)
 {
     vf m64 = vf_set1(0x1p-64f), one = vf_set1(1.0f);
-    vf Eh = vf_mul(e.eh, m64), El = vf_mul(e.el, m64);
+    vf Eh = scaled ? vf_mul(e.eh, m64) : e.eh, El = scaled ? vf_mul(e.el, m64) : e.el;
     vf s = vf_sub(Eh, one);
     vf s_lo = vf_add(vf_sub(vf_sub(vf_zero(), one), s), Eh); /* exact: (-1 - s) + Eh */
     vf n0 = vf_eq(e.n, vf_zero());
@@ -278,12 +335,12 @@ static inline vf fm_expm1_sum(struct fm_exp e, vf *small) /* expm1 = big + small
     return vf_select(n0, e.r_hi, s);
 }
 #define FM_EXPM1_TINY(x) vf_gt(x, vf_set1(-0x1p-60f)) /* also keeps -0 */
-static inline vf fm_scaled_expm1(vf x, struct fm_exp e, vf sh, vf sl)
+static inline vf fm_scaled_expm1(vf x, struct fm_exp e, vf sh, vf sl, int ordinary)
 {
-    vf small, big = fm_expm1_sum(e, &small);
+    vf small, big = fm_expm1_sum(e, &small, !ordinary);
     /* scale * (big + small) = sh big + (sl big + sh small), rounded once at the end */
     vf y = vf_fma(sh, big, vf_fma(sl, big, vf_mul(sh, small)));
-    return vf_select(FM_EXPM1_TINY(x), fm_mul2(x, sh, sl), y);
+    return vf_select(FM_EXPM1_TINY(x), fm_mul2(x, sh, sl, ordinary), y);
 }
 /* alpha (big + small) rounded once, for a float alpha: big + small renormalised first (Fast2Sum,
  * |big| >= |small|), so that the product rounded inside is below half an ulp of the result
@@ -296,17 +353,31 @@ static inline vf fm_alpha_mul2(vf alpha, vf big, vf small)
 }
 /* The same for a float scale (sl = 0): fewer operations, and alpha x for tiny x is one
  * correctly rounded product. */
-static inline vf fm_alpha_expm1(vf x, struct fm_exp e, vf alpha, int pow2)
+static inline vf fm_alpha_expm1(vf x, struct fm_exp e, vf alpha, int pow2, int scaled)
 {
-    vf small, big = fm_expm1_sum(e, &small);
+    vf small, big = fm_expm1_sum(e, &small, scaled);
     vf y = pow2 ? vf_fma(alpha, big, vf_mul(alpha, small)) : fm_alpha_mul2(alpha, big, small);
     return vf_select(FM_EXPM1_TINY(x), vf_mul(x, alpha), y);
 }
 
 /* elu: x > 0 ? x : alpha expm1(x). Where alpha is a power of two (the default 1) or 0, alpha small
  * is exact and the renormalisation is left out (6% faster); the kernel picks its loop per call. */
-#define FM_ELU_B(a, e, p) vf_select(vf_gt(a, vf_zero()), a, fm_alpha_expm1(a, e, vf_set1((p)->alpha), 0))
-#define FM_ELU_B_POW2(a, e, p) vf_select(vf_gt(a, vf_zero()), a, fm_alpha_expm1(a, e, vf_set1((p)->alpha), 1))
+FM_COLD vf fm_elu_general(vf x, const struct act_params *p, int pow2)
+{
+    struct fm_exp e = fm_exp_join(FM_EXPM1_P(x));
+    vf y = vf_select(vf_gt(x, vf_zero()), x, fm_alpha_expm1(x, e, vf_set1(p->alpha), pow2, 1));
+    return vf_select(vf_isnan(x), x, y);
+}
+/* Ordinary vectors (x >= -64 in every lane, +inf included: see fm_sigmoid_fast_b) skip the
+ * scaling by 2^64 and back; the others take fm_elu_general. */
+FM_INLINE vf fm_elu_b(vf x, struct fm_exp e, const struct act_params *p, int pow2)
+{
+    if (!vf_all_ge(x, vf_set1(-64.0f)))
+        return fm_elu_general(x, p, pow2);
+    return vf_select(vf_gt(x, vf_zero()), x, fm_alpha_expm1(x, e, vf_set1(p->alpha), pow2, 0));
+}
+#define FM_ELU_B(a, e, p) fm_elu_b(a, e, p, 0)
+#define FM_ELU_B_POW2(a, e, p) fm_elu_b(a, e, p, 1)
 /*
  * celu: x > 0 ? x : alpha expm1(x / alpha). z = x / alpha is carried as zh + zl: zh = x RN(1/alpha),
  * zl = (x - zh alpha) RN(1/alpha) from the exact fma residual, and zl joins the reduction's low
@@ -315,20 +386,33 @@ static inline vf fm_alpha_expm1(vf x, struct fm_exp e, vf alpha, int pow2)
  * is x itself (alpha expm1(z) = x (1 + z/2 + ...)). alpha outside [2^-100, 2^100] runs the
  * reference (1/alpha and 120 alpha stay finite and normal inside).
  */
-static inline struct fm_exp fm_celu_a(vf x, const struct act_params *p)
+static inline struct fm_exp fm_celu_a2(vf x, const struct act_params *p, int ordinary)
 {
     vf inv = vf_set1(1.0f / p->alpha);
-    vf xc = vf_max(x, vf_set1(-120.0f * p->alpha));
+    vf xc = ordinary ? x : vf_max(x, vf_set1(-120.0f * p->alpha));
     vf zh = vf_mul(xc, inv);
     vf zl = vf_mul(vf_fnma(zh, vf_set1(p->alpha), xc), inv);
-    return fm_exp_join(fm_exp_poly2(zh, zl, 1));
+    struct fm_exp e = fm_exp_poly2(zh, zl, 1);
+    return ordinary ? fm_exp_join0(e) : fm_exp_join(e);
 }
-static inline vf fm_celu_b(vf x, struct fm_exp e, const struct act_params *p)
+static inline vf fm_celu_b2(vf x, struct fm_exp e, const struct act_params *p, int ordinary)
 {
     vf alpha = vf_set1(p->alpha);
-    vf small, big = fm_expm1_sum(e, &small);
+    vf small, big = fm_expm1_sum(e, &small, !ordinary);
     vf keep = vf_gt(x, vf_set1(-0x1p-60f * p->alpha)); /* x > 0, tiny x and -0 */
     return vf_select(keep, x, fm_alpha_mul2(alpha, big, small));
+}
+FM_COLD vf fm_celu_general(vf x, const struct act_params *p)
+{
+    return vf_select(vf_isnan(x), x, fm_celu_b2(x, fm_celu_a2(x, p, 0), p, 0));
+}
+/* Ordinary vectors: x >= -64 alpha in every lane (z = x / alpha >= -64). */
+#define FM_CELU_A(x, p) fm_celu_a2(x, p, 1)
+FM_INLINE vf fm_celu_b(vf x, struct fm_exp e, const struct act_params *p)
+{
+    if (!vf_all_ge(x, vf_set1(-64.0f * p->alpha)))
+        return fm_celu_general(x, p);
+    return fm_celu_b2(x, e, p, 1);
 }
 
 /* selu: lambda x for x > 0 (one product of the float x by lambda = lh + ll, rounded once);
@@ -337,33 +421,50 @@ static inline vf fm_celu_b(vf x, struct fm_exp e, const struct act_params *p)
 #define SELU_LL -0x1.2adddap-25f
 #define SELU_LAH 0x1.c212ccp+0f  /* lambda alpha = 1.7580993408473768 split in float hi + lo */
 #define SELU_LAL 0x1.903c0cp-26f
-#define FM_SELU_B(a, e, p)                                                                   \
-    vf_select(vf_gt(a, vf_zero()), fm_mul2(a, vf_set1(SELU_LH), vf_set1(SELU_LL)),           \
-              fm_scaled_expm1(a, e, vf_set1(SELU_LAH), vf_set1(SELU_LAL)))
+static inline vf fm_selu_b2(vf x, struct fm_exp e, int ordinary)
+{
+    return vf_select(vf_gt(x, vf_zero()), fm_mul2(x, vf_set1(SELU_LH), vf_set1(SELU_LL), ordinary),
+                     fm_scaled_expm1(x, e, vf_set1(SELU_LAH), vf_set1(SELU_LAL), ordinary));
+}
+FM_COLD vf fm_selu_general(vf x)
+{
+    return vf_select(vf_isnan(x), x, fm_selu_b2(x, fm_exp_join(FM_EXPM1_P(x)), 0));
+}
+/* Ordinary vectors: -64 <= x and 2^-100 <= |x| <= FLT_MAX in every lane, where fm_mul2 is one
+ * fma and the exp needs no scaling. */
+FM_INLINE vf fm_selu_b(vf x, struct fm_exp e)
+{
+    vf ax = vf_andnot(vf_set1(-0.0f), x);
+    if (!(vf_all_ge(x, vf_set1(-64.0f)) && vf_all_ge(ax, vf_set1(0x1p-100f)) &&
+          vf_all_ge(vf_set1(FLT_MAX), ax)))
+        return fm_selu_general(x);
+    return fm_selu_b2(x, e, 1);
+}
+#define FM_SELU_B(a, e, p) fm_selu_b(a, e)
 
-#define FM_SIGMOID_B(x, e, p) fm_sigmoid_b(x, e)
-#define FM_SILU_B(x, e, p) fm_silu_b(x, e)
-#define FM_EXPM1_A(a, p) fm_exp_join(FM_EXPM1_P(a))
-DEFINE_FWD_PIPE3(FKN(sigmoid, fwd), SIGMOID, struct fm_exp, FM_SIGMOID_P, fm_exp_join, FM_SIGMOID_B)
-DEFINE_FWD_PIPE3(FKN(silu, fwd), SILU, struct fm_exp, FM_SILU_P, fm_exp_join, FM_SILU_B)
+#define FM_SIGMOID_B(x, e, p) fm_sigmoid_fast_b(x, e)
+#define FM_SILU_B(x, e, p) fm_silu_fast_b(x, e)
+#define FM_EXPM1_A(a, p) fm_exp_join0(fm_exp_poly(a)) /* ordinary vectors; no clamp */
+FM_DEFINE_FWD_RAW(FKN(sigmoid, fwd), FM_PIPE3_BODY, struct fm_exp, FM_SIGMOID_FAST_A, fm_exp_join0, FM_SIGMOID_B)
+FM_DEFINE_FWD_RAW(FKN(silu, fwd), FM_PIPE3_BODY, struct fm_exp, FM_SIGMOID_FAST_A, fm_exp_join0, FM_SILU_B)
 void FKN(elu, fwd)(size_t n, const float *x, float *y, const struct act_params *p)
 {
     const struct act_params pl = *p;
     size_t i = 0;
     int e;
     if (pl.alpha == 0 || fabsf(frexpf(pl.alpha, &e)) == 0.5f) { /* 0 or +-2^k */
-        FM_PIPE2_BODY(struct fm_exp, FM_EXPM1_A, FM_JOIN_NONE, FM_ELU_B_POW2, y, FM_NO_DY, FM_CALL_FWD)
+        FM_PIPE2_BODY(struct fm_exp, FM_EXPM1_A, FM_JOIN_NONE, FM_ELU_B_POW2, y, FM_NO_DY, FM_CALL_FWD_RAW)
     } else {
-        FM_PIPE2_BODY(struct fm_exp, FM_EXPM1_A, FM_JOIN_NONE, FM_ELU_B, y, FM_NO_DY, FM_CALL_FWD)
+        FM_PIPE2_BODY(struct fm_exp, FM_EXPM1_A, FM_JOIN_NONE, FM_ELU_B, y, FM_NO_DY, FM_CALL_FWD_RAW)
     }
 }
-DEFINE_FWD_PIPE2(FKN(selu, fwd), SELU, struct fm_exp, FM_EXPM1_A, FM_JOIN_NONE, FM_SELU_B)
+FM_DEFINE_FWD_RAW(FKN(selu, fwd), FM_PIPE2_BODY, struct fm_exp, FM_EXPM1_A, FM_JOIN_NONE, FM_SELU_B)
 void FKN(celu, fwd)(size_t n, const float *x, float *y, const struct act_params *p)
 {
     const struct act_params pl = *p;
     size_t i = 0;
     if (pl.alpha >= 0x1p-100f && pl.alpha <= 0x1p100f) {
-        FM_PIPE2_BODY(struct fm_exp, fm_celu_a, FM_JOIN_NONE, fm_celu_b, y, FM_NO_DY, FM_CALL_FWD)
+        FM_PIPE2_BODY(struct fm_exp, FM_CELU_A, FM_JOIN_NONE, fm_celu_b, y, FM_NO_DY, FM_CALL_FWD_RAW)
     }
     for (; i < n; i++) /* every element, when alpha is out of the kernel's range */
         y[i] = ref_fwd1(ACT_OP_CELU, p, x[i]);

@@ -17,8 +17,10 @@
 #error "vmath-f.h needs the integer and lookup wrappers of vec-avx2.h or vec-avx512.h"
 #endif
 
+#ifndef FM_INLINE /* also defined by fast-impl.h */
 /* The kernel bodies are large; GCC would otherwise call them once per vector. */
 #define FM_INLINE static inline __attribute__((always_inline))
+#endif
 
 /*
  * exp(z) for z = zh + zl in [-200, 0] (|zl| <= ulp(zh)) as 2^n (1 + r_hi + t_lo), before any
