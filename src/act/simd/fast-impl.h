@@ -70,6 +70,7 @@
 #define FM_CALL_BWD(B, a, g, e) vf_select(vf_isnan(a), a, B(a, g, e, &pl))
 /* For a B that returns NaN for NaN itself (the kernels with an ordinary-vector path, below). */
 #define FM_CALL_FWD_RAW(B, a, g, e) ((void)(g), B(a, e, &pl))
+#define FM_CALL_BWD_RAW(B, a, g, e) B(a, g, e, &pl)
 /* The last n - i < VLEN elements: the same formula on a zero-padded copy, so that an element
  * gets the same bits wherever it falls (tests/test_position.c). G##_PAD copies dy's part. */
 #define FM_NO_DY_PAD(t, i) ((void)0)
@@ -143,6 +144,14 @@
         (void)pl;                                                                            \
         size_t i = 0;                                                                        \
         BODY(T, A, J, B, y, FM_NO_DY, FM_CALL_FWD_RAW)                                       \
+    }
+#define FM_DEFINE_BWD_RAW(name, BODY, T, A, J, B)                                            \
+    void name(size_t n, const float *x, const float *dy, float *dx, const struct act_params *p) \
+    {                                                                                        \
+        const struct act_params pl = *p;                                                     \
+        (void)pl;                                                                            \
+        size_t i = 0;                                                                        \
+        BODY(T, A, J, B, dx, FM_DY, FM_CALL_BWD_RAW)                                         \
     }
 #define FM_DEFINE_BWD(name, OP, BODY, T, A, J, B)                                            \
     void name(size_t n, const float *x, const float *dy, float *dx, const struct act_params *p) \
@@ -665,6 +674,71 @@ FM_INLINE vf fm_dselu_b(vf x, vf dy, struct fm_exp_parts e, const struct act_par
                      vd_set1(1.0507009873554804934193349852946 * 1.6732632423543772848170429916717));
 }
 
+/*
+ * elu and selu backward on ordinary vectors, in float lanes: x >= -40 and the product
+ * p = c2 dy (c2 = alpha for elu, lambda alpha for selu) either 0 or within [2^-60, 2^60] in
+ * every lane. p is carried exactly as ph + pl (an fma residual), exp(x) as 2^n (eh + el)
+ * (fm_exp_join0), and dx = ph eh + (ph el + pl eh) is rounded once, as the double-lane kernel
+ * rounds its double product once: the results are normal floats there (exp(-40) = 2^-57.7),
+ * so the error is that rounding plus about 2^-27 of an ulp. The zero's sign is p's. x > 0 gives
+ * dy (elu) or dy lambda rounded once (selu: lambda split in two floats; dy 0 or within
+ * [2^-60, 2^60] too). In other vectors, the lanes outside these ranges take the double-lane
+ * formula above.
+ */
+#define FM_DELU_FAST_A(x, p) fm_exp_poly(vf_min_b(x, vf_zero()))
+/* The lanes where the float-lane formula holds: x >= -40 and |v| 0 or within [2^-60, 2^60]
+ * (false for NaN and inf). */
+#define FM_DELU_LANES(x, v)                                                                  \
+    vf_and(vf_ge(x, vf_set1(-40.0f)),                                                        \
+           vf_or(vf_eq(v, vf_zero()), vf_and(vf_ge(vf_andnot(vf_set1(-0.0f), v), vf_set1(0x1p-60f)), \
+                                             vf_le(vf_andnot(vf_set1(-0.0f), v), vf_set1(0x1p60f)))))
+FM_INLINE vf fm_delu_exp_prod(vf ph, vf pl, struct fm_exp e)
+{
+    vf r = vf_fma(ph, e.eh, vf_fma(ph, e.el, vf_mul(pl, e.eh)));
+    return vf_or(r, vf_and(ph, vf_set1(-0.0f))); /* ph = -0: -0 */
+}
+FM_INLINE vf fm_delu_float(vf x, vf dy, vf ph, struct fm_exp e, const struct act_params *p)
+{
+    vf pl = vf_fms(vf_set1(p->alpha), dy, ph);
+    return vf_select(vf_gt(x, vf_zero()), dy, fm_delu_exp_prod(ph, pl, e));
+}
+FM_INLINE vf fm_dselu_float(vf x, vf dy, struct fm_exp e)
+{
+    vf sign = vf_and(dy, vf_set1(-0.0f));
+    vf pos = vf_or(vf_fma(vf_set1(SELU_LH), dy, vf_mul(vf_set1(SELU_LL), dy)), sign);
+    vf ph = vf_mul(vf_set1(SELU_LAH), dy);
+    vf pl = vf_fma(vf_set1(SELU_LAL), dy, vf_fms(vf_set1(SELU_LAH), dy, ph));
+    return vf_select(vf_gt(x, vf_zero()), pos, fm_delu_exp_prod(ph, pl, e));
+}
+/* A vector with other lanes: the float formula where it holds, the double-lane one elsewhere,
+ * so that each element's bits depend on its own inputs only (tests/test_position.c). */
+FM_COLD vf fm_delu_general(vf x, vf dy, const struct act_params *p)
+{
+    vf ph = vf_mul(vf_set1(p->alpha), dy);
+    vf f = fm_delu_float(x, dy, ph, fm_exp_join0(FM_DELU_FAST_A(x, p)), p);
+    vf d = vf_select(vf_isnan(x), x, fm_delu_b(x, dy, fm_join_exp(fm_delu_a(x, p)), p));
+    return vf_select(FM_DELU_LANES(x, ph), f, d);
+}
+FM_INLINE vf fm_delu_fast_b(vf x, vf dy, struct fm_exp e, const struct act_params *p)
+{
+    vf ph = vf_mul(vf_set1(p->alpha), dy);
+    if (!vf_all(FM_DELU_LANES(x, ph)))
+        return fm_delu_general(x, dy, p);
+    return fm_delu_float(x, dy, ph, e, p);
+}
+FM_COLD vf fm_dselu_general(vf x, vf dy, const struct act_params *p)
+{
+    vf f = fm_dselu_float(x, dy, fm_exp_join0(FM_DELU_FAST_A(x, p)));
+    vf d = vf_select(vf_isnan(x), x, fm_dselu_b(x, dy, fm_join_exp(fm_delu_a(x, p)), p));
+    return vf_select(FM_DELU_LANES(x, dy), f, d);
+}
+FM_INLINE vf fm_dselu_fast_b(vf x, vf dy, struct fm_exp e, const struct act_params *p)
+{
+    if (!vf_all(FM_DELU_LANES(x, dy)))
+        return fm_dselu_general(x, dy, p);
+    return fm_dselu_float(x, dy, e);
+}
+
 /* celu backward: x > 0 ? dy : dy exp(x / alpha). z = x (1/alpha) in double (relative error
  * 2^-53, so exp(z) is off by at most 200 * 2^-53 for the |z| <= 200 that matter), clamped to
  * [-200, 0] and split into float hi + lo for the exp. */
@@ -998,8 +1072,8 @@ DEFINE_FWD_PIPE2(FKN(gelu_tanh, fwd), GELU_TANH, struct fm_exp_parts, fm_gelu_ta
 DEFINE_BWD_PIPE3(FKN(sigmoid, bwd), SIGMOID, struct fm_exp_parts, fm_dsigmoid_a, fm_join_exp, fm_dsigmoid_b)
 DEFINE_BWD_PIPE2(FKN(silu, bwd), SILU, struct fm_exp_parts, FM_DSILU_A, fm_join_exp, fm_dsilu_b)
 DEFINE_BWD_PIPE3(FKN(tanh, bwd), TANH, struct fm_exp_parts, fm_dtanh_a, fm_join_exp, fm_dtanh_b)
-DEFINE_BWD_PIPE2(FKN(elu, bwd), ELU, struct fm_exp_parts, fm_delu_a, fm_join_exp, fm_delu_b)
-DEFINE_BWD_PIPE2(FKN(selu, bwd), SELU, struct fm_exp_parts, fm_delu_a, fm_join_exp, fm_dselu_b)
+FM_DEFINE_BWD_RAW(FKN(elu, bwd), FM_PIPE2_BODY, struct fm_exp, FM_DELU_FAST_A, fm_exp_join0, fm_delu_fast_b)
+FM_DEFINE_BWD_RAW(FKN(selu, bwd), FM_PIPE2_BODY, struct fm_exp, FM_DELU_FAST_A, fm_exp_join0, fm_dselu_fast_b)
 DEFINE_BWD_PIPE2(FKN(celu, bwd), CELU, struct fm_exp_parts, fm_dcelu_a, fm_join_exp, fm_dcelu_b)
 DEFINE_BWD_PIPE2(FKN(softplus, bwd), SOFTPLUS, struct fm_exp_parts, fm_softplus_a, fm_join_exp, fm_dsoftplus_b)
 DEFINE_BWD_PIPE2(FKN(mish, bwd), MISH, struct fm_exp_parts, FM_DMISH_A, fm_join_exp, fm_dmish_b)

@@ -19,10 +19,13 @@ typedef __m256 vf;
 #define vf_lt(a, b) _mm256_cmp_ps(a, b, _CMP_LT_OQ)
 #define vf_gt(a, b) _mm256_cmp_ps(a, b, _CMP_GT_OQ)
 #define vf_le(a, b) _mm256_cmp_ps(a, b, _CMP_LE_OQ)
+#define vf_ge(a, b) _mm256_cmp_ps(a, b, _CMP_GE_OQ)
 #define vf_eq(a, b) _mm256_cmp_ps(a, b, _CMP_EQ_OQ)
 #define vf_isnan(a) _mm256_cmp_ps(a, a, _CMP_UNORD_Q)
 /* Whether a >= b (ordered) in every lane: false if any lane is NaN. */
 #define vf_all_ge(a, b) (_mm256_movemask_ps(_mm256_cmp_ps(a, b, _CMP_GE_OQ)) == 0xff)
+/* Whether every lane of a comparison mask is set. */
+#define vf_all(m) (_mm256_movemask_ps(m) == 0xff)
 /* Float lanes, for the float-arithmetic kernels (simd/fast-impl.h: they need a fused multiply-add). */
 #define VF_HAS_FMA 1
 #define vf_sub(a, b) _mm256_sub_ps(a, b)

@@ -53,10 +53,13 @@ typedef __m512 vf;
 #define vf_lt(a, b) vf_mask_(_mm512_cmp_ps_mask(a, b, _CMP_LT_OQ))
 #define vf_gt(a, b) vf_mask_(_mm512_cmp_ps_mask(a, b, _CMP_GT_OQ))
 #define vf_le(a, b) vf_mask_(_mm512_cmp_ps_mask(a, b, _CMP_LE_OQ))
+#define vf_ge(a, b) vf_mask_(_mm512_cmp_ps_mask(a, b, _CMP_GE_OQ))
 #define vf_eq(a, b) vf_mask_(_mm512_cmp_ps_mask(a, b, _CMP_EQ_OQ))
 #define vf_isnan(a) vf_mask_(_mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q))
 /* Whether a >= b (ordered) in every lane: false if any lane is NaN. */
 #define vf_all_ge(a, b) (_mm512_cmp_ps_mask(a, b, _CMP_GE_OQ) == 0xffff)
+/* Whether every lane of a comparison mask is set. */
+#define vf_all(m) (_mm512_movepi32_mask(_mm512_castps_si512(m)) == 0xffff)
 /* Float lanes, for the float-arithmetic kernels (simd/fast-impl.h). */
 #define VF_HAS_FMA 1
 #define vf_sub(a, b) _mm512_sub_ps(a, b)
