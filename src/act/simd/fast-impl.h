@@ -764,6 +764,32 @@ FM_INLINE vf fm_dcelu_b(vf x, vf dy, struct fm_exp_parts e, const struct act_par
 }
 
 /*
+ * celu backward on ordinary lanes, in float lanes (alpha within [2^-100, 2^100]): z = x / alpha
+ * as zh + zl (fm_celu_a2, as forward), exp(z) as 2^n (eh + el), and dy (eh + el) rounded once.
+ * Ordinary lanes: x >= -40 alpha and dy 0 or within [2^-60, 2^60] (dx >= 2^-118); the others
+ * keep the double-lane formula above.
+ */
+#define FM_DCELU_FAST_A(x, p) fm_celu_a2(vf_min_b(x, vf_zero()), p, 1)
+FM_INLINE vf fm_dcelu_float(vf x, vf dy, struct fm_exp e)
+{
+    vf r = vf_fma(dy, e.eh, vf_mul(dy, e.el));
+    r = vf_or(r, vf_and(dy, vf_set1(-0.0f))); /* dy = -0: -0 */
+    return vf_select(vf_gt(x, vf_zero()), dy, r);
+}
+FM_COLD vf fm_dcelu_general(vf x, vf dy, const struct act_params *p)
+{
+    vf f = fm_dcelu_float(x, dy, FM_DCELU_FAST_A(x, p));
+    vf d = vf_select(vf_isnan(x), x, fm_dcelu_b(x, dy, fm_join_exp(fm_dcelu_a(x, p)), p));
+    return vf_select(FM_DELU_LANES(vf_mul(x, vf_set1(1.0f / p->alpha)), dy), f, d);
+}
+FM_INLINE vf fm_dcelu_fast_b(vf x, vf dy, struct fm_exp e, const struct act_params *p)
+{
+    if (!vf_all(FM_DELU_LANES(vf_mul(x, vf_set1(1.0f / p->alpha)), dy)))
+        return fm_dcelu_general(x, dy, p);
+    return fm_dcelu_float(x, dy, e);
+}
+
+/*
  * softplus backward: z = beta x > threshold ? dy : dy sigmoid(z). z = zh + zl exactly (fma), so
  * exp(-|z|) has no error from rounding z; the threshold compares the exact z in double.
  */
@@ -1074,7 +1100,16 @@ DEFINE_BWD_PIPE2(FKN(silu, bwd), SILU, struct fm_exp_parts, FM_DSILU_A, fm_join_
 DEFINE_BWD_PIPE3(FKN(tanh, bwd), TANH, struct fm_exp_parts, fm_dtanh_a, fm_join_exp, fm_dtanh_b)
 FM_DEFINE_BWD_RAW(FKN(elu, bwd), FM_PIPE2_BODY, struct fm_exp, FM_DELU_FAST_A, fm_exp_join0, fm_delu_fast_b)
 FM_DEFINE_BWD_RAW(FKN(selu, bwd), FM_PIPE2_BODY, struct fm_exp, FM_DELU_FAST_A, fm_exp_join0, fm_dselu_fast_b)
-DEFINE_BWD_PIPE2(FKN(celu, bwd), CELU, struct fm_exp_parts, fm_dcelu_a, fm_join_exp, fm_dcelu_b)
+void FKN(celu, bwd)(size_t n, const float *x, const float *dy, float *dx, const struct act_params *p)
+{
+    const struct act_params pl = *p;
+    size_t i = 0;
+    if (pl.alpha >= 0x1p-100f && pl.alpha <= 0x1p100f) {
+        FM_PIPE2_BODY(struct fm_exp, FM_DCELU_FAST_A, FM_JOIN_NONE, fm_dcelu_fast_b, dx, FM_DY, FM_CALL_BWD_RAW)
+    } else {
+        FM_PIPE2_BODY(struct fm_exp_parts, fm_dcelu_a, fm_join_exp, fm_dcelu_b, dx, FM_DY, FM_CALL_BWD)
+    }
+}
 DEFINE_BWD_PIPE2(FKN(softplus, bwd), SOFTPLUS, struct fm_exp_parts, fm_softplus_a, fm_join_exp, fm_dsoftplus_b)
 DEFINE_BWD_PIPE2(FKN(mish, bwd), MISH, struct fm_exp_parts, FM_DMISH_A, fm_join_exp, fm_dmish_b)
 DEFINE_BWD_PIPE2(FKN(gelu_tanh, bwd), GELU_TANH, struct fm_exp_parts, fm_dgelu_tanh_a, fm_join_exp, fm_dgelu_tanh_b)
