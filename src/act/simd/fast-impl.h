@@ -558,12 +558,49 @@ FM_INLINE void fm_gelu_halves(vf x, struct fm_exp_parts g, float clamp, struct f
     FM_GELU_HALF(*hi, hi, xc, t, c0h, g);
 }
 
-FM_INLINE vf fm_gelu_b(vf x, struct fm_exp_parts g, const struct act_params *p)
+FM_INLINE vf fm_gelu_double(vf x, struct fm_exp_parts g)
 {
-    (void)p;
     struct fm_gelu_d lo, hi;
     fm_gelu_halves(x, g, 15.0f, &lo, &hi);
     return vf_from_vd(fm_gelu_fwd_d(&lo, vd_from_lo(x)), fm_gelu_fwd_d(&hi, vd_from_hi(x)));
+}
+
+/*
+ * The same products in float lanes, on ordinary lanes: 2^-60 <= |x| <= 12, or x = +-0 (gelu(+-0)
+ * = +-0). E = 2^n (eh + el) (1 + r_hi by Fast2Sum; 2^n a normal float for a <= 12), R = c0h + t
+ * as Rh + Rl (Fast2Sum: |t| < c0h within a piece), x R as xh + xl and x R E as ph + pl (each
+ * product's rounding error from an fma), so the float roundings added to those of the double-lane
+ * form are a few 2^-46 of the result; x > 0: x - (ph + pl) with x - ph by Fast2Sum (ph <= x/2).
+ * Every value is a normal float there (|gelu(-12)| > 2^-106), the low parts' products aside.
+ * Other lanes keep the double-lane form, per lane, so each element's bits depend on its input only.
+ */
+#define FM_GELU_LANES(x)                                                                     \
+    vf_or(vf_eq(x, vf_zero()), vf_and(vf_ge(vf_andnot(vf_set1(-0.0f), x), vf_set1(0x1p-60f)),  \
+                                      vf_le(vf_andnot(vf_set1(-0.0f), x), vf_set1(12.0f))))
+FM_INLINE vf fm_gelu_float(vf x, struct fm_exp_parts g)
+{
+    vf one = vf_set1(1.0f);
+    vf hi = vf_add(one, g.r_hi);
+    vf lo = vf_add(vf_add(vf_sub(one, hi), g.r_hi), g.t_lo);
+    vf s = vf_pow2_vi(g.n);
+    vf eh = vf_mul(hi, s), el = vf_mul(lo, s);
+    vf rh = vf_add(g.u1, g.u0), rl = vf_add(vf_sub(g.u1, rh), g.u0);
+    vf xh = vf_mul(x, rh), xl = vf_fma(x, rl, vf_fms(x, rh, xh));
+    vf ph = vf_mul(xh, eh), pl = vf_fma(xh, el, vf_fma(xl, eh, vf_fms(xh, eh, ph)));
+    vf sh = vf_sub(x, ph), sl = vf_sub(vf_sub(x, sh), ph);
+    vf y = vf_select(vf_gt(x, vf_zero()), vf_add(sh, vf_sub(sl, pl)), vf_add(ph, pl));
+    return vf_select(vf_eq(x, vf_zero()), x, y);
+}
+FM_COLD vf fm_gelu_general(vf x, struct fm_exp_parts g)
+{
+    return vf_select(FM_GELU_LANES(x), fm_gelu_float(x, g), vf_select(vf_isnan(x), x, fm_gelu_double(x, g)));
+}
+FM_INLINE vf fm_gelu_b(vf x, struct fm_exp_parts g, const struct act_params *p)
+{
+    (void)p;
+    if (!vf_all(FM_GELU_LANES(x)))
+        return fm_gelu_general(x, g);
+    return fm_gelu_float(x, g);
 }
 
 static inline vd fm_dgelu_d(const struct fm_gelu_d *h, vd dy)
@@ -584,7 +621,7 @@ FM_INLINE vf fm_dgelu_b(vf x, vf dy, struct fm_exp_parts g, const struct act_par
 }
 
 /* Forward and backward kernels of gelu. */
-DEFINE_FWD_PIPE2(TKN(gelu, fwd), GELU, struct fm_exp_parts, fm_gelu_a, FM_JOIN_NONE, fm_gelu_b)
+FM_DEFINE_FWD_RAW(TKN(gelu, fwd), FM_PIPE2_BODY, struct fm_exp_parts, fm_gelu_a, FM_JOIN_NONE, fm_gelu_b)
 DEFINE_BWD_PIPE2(TKN(gelu, bwd), GELU, struct fm_exp_parts, fm_dgelu_a, FM_JOIN_NONE, fm_dgelu_b)
 
 /* ---- exp-family kernels with the exp in float lanes and the rest in double lanes ----

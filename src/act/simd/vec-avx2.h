@@ -56,6 +56,8 @@ typedef __m256i vi;
 #define vf_piece8(a) _mm256_srli_epi32(_mm256_castps_si256(vf_add(a, vf_set1(1.0f))), 22)
 /* n from t = n + 1.5*2^23 (the rounding trick), as int32 lanes. */
 #define vi_from_magic(t) _mm256_sub_epi32(_mm256_castps_si256(t), _mm256_set1_epi32(0x4b400000))
+/* 2^n as floats (-126 <= n <= 127). */
+#define vf_pow2_vi(n) _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n, _mm256_set1_epi32(127)), 23))
 /* 2^n as doubles, for the low or high half of the int32 lanes of n (-1022 <= n <= 1023). */
 #define vd_pow2_lo(n)                                                                           \
     _mm256_castsi256_pd(_mm256_slli_epi64(                                                      \

@@ -90,6 +90,8 @@ typedef __m512i vi;
 #define vf_lookup8(row, idx) _mm512_permutexvar_ps(idx, _mm512_broadcast_f32x8(_mm256_loadu_ps(row)))
 #define vf_piece8(a) _mm512_srli_epi32(_mm512_castps_si512(vf_add(a, vf_set1(1.0f))), 22)
 #define vi_from_magic(t) _mm512_sub_epi32(_mm512_castps_si512(t), _mm512_set1_epi32(0x4b400000))
+/* 2^n as floats (-126 <= n <= 127). */
+#define vf_pow2_vi(n) _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(n, _mm512_set1_epi32(127)), 23))
 #define vd_pow2_lo(n)                                                                           \
     _mm512_castsi512_pd(_mm512_slli_epi64(                                                      \
         _mm512_add_epi64(av_cvtepi32_epi64(_mm512_castsi512_si256(n)), _mm512_set1_epi64(1023)), 52))
