@@ -36,15 +36,6 @@ static const struct act_kernel *twin(const struct act_kernel *ks, size_t nk, con
     return NULL;
 }
 
-static void run(const struct act_kernel *k, size_t n, const float *x, const float *dy, float *out,
-                const struct act_params *p)
-{
-    if (k->dir == ACT_DIR_FWD)
-        ((act_fwd_fn)k->fn)(n, x, out, p);
-    else
-        ((act_bwd_fn)k->fn)(n, x, dy, out, p);
-}
-
 int main(void)
 {
     size_t nk, nc;
@@ -79,8 +70,9 @@ int main(void)
             if (cases[c].d.op != k->op)
                 continue;
             tu_fill_x(&r, &cases[c].d, x + n_sweep, N_MIX);
-            run(k, n, x, dy, a, &cases[c].p);
-            run(t, n, x, dy, b, &cases[c].p);
+            struct tu_path pk = {TU_PATH_KERNEL, k, k->name}, pt = {TU_PATH_KERNEL, t, t->name};
+            tu_run(&pk, &cases[c], k->dir, n, x, dy, a);
+            tu_run(&pt, &cases[c], t->dir, n, x, dy, b);
             size_t bad = 0, first = 0;
             for (size_t j = 0; j < n; j++)
                 if (!tu_same(a[j], b[j]) && !bad++)

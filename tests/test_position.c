@@ -18,30 +18,35 @@
 #define STRIDE 262147u /* odd: 16,384 bit patterns, every exponent */
 #define N_MIX 8192
 
-static void run(const struct act_kernel *k, size_t n, const float *x, const float *dy, float *out,
-                const struct act_params *p)
+/*
+ * k over x (and dy) in chunks of len, out of place into part, or in place (y == x forward,
+ * dx == dy backward: part starts as a copy of that input); compared bit for bit with whole.
+ * Returns 1 when every element matches.
+ */
+static int chunked(const struct act_kernel *k, const struct tu_case *c, size_t len, int in_place, size_t n,
+                   const float *x, const float *dy, const float *whole, float *part)
 {
-    if (k->dir == ACT_DIR_FWD)
-        ((act_fwd_fn)k->fn)(n, x, out, p);
-    else
-        ((act_bwd_fn)k->fn)(n, x, dy, out, p);
-}
-
-/* The first element of out[0..n) that differs from want (*at), and whether there is one. */
-static int differs(const float *out, const float *want, size_t n, size_t *at)
-{
-    *at = 0;
-    for (size_t j = 0; j < n; j++)
-        if (!tu_same(out[j], want[j])) {
-            *at = j;
-            return 1;
-        }
-    return 0;
+    struct tu_path kp = {TU_PATH_KERNEL, k, k->name};
+    int fwd = k->dir == ACT_DIR_FWD;
+    if (in_place)
+        memcpy(part, fwd ? x : dy, n * sizeof *part);
+    for (size_t o = 0; o < n; o += len) {
+        size_t l = n - o < len ? n - o : len;
+        const float *a = in_place && fwd ? part + o : x + o, *g = in_place && !fwd ? part + o : dy + o;
+        tu_run(&kp, c, k->dir, l, a, g, part + o);
+    }
+    size_t j = 0;
+    while (j < n && tu_same(part[j], whole[j]))
+        j++;
+    size_t at = j < n ? j : 0; /* the message's arguments are evaluated either way */
+    return CHECK(j == n, "%s (%s), %sin chunks of %zu: x=%a dy=%a gives %a, %a in the whole array", k->name, c->label,
+                 in_place ? "in place " : "", len, (double)x[at], (double)dy[at], (double)part[at], (double)whole[at]);
 }
 
 int main(void)
 {
     static const size_t big[] = {47, 63, 64, 65, 100, 127, 1000};
+    static const size_t inplace[] = {1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33}; /* around the vector widths */
     size_t nk, nc;
     const struct act_kernel *ks = act_kernel_list(&nk);
     const struct tu_case *cases = tu_cases(&nc);
@@ -69,38 +74,13 @@ int main(void)
             if (cases[c].d.op != k->op || (k->dir == ACT_DIR_BWD_Y && !tu_case_has_bwdy(&cases[c])))
                 continue;
             tu_fill_x(&r, &cases[c].d, x + n_sweep, N_MIX);
-            run(k, n, x, dy, whole, &cases[c].p);
-            size_t bad = 0;
-            for (size_t m = 1; m <= 33 + sizeof big / sizeof big[0] && !bad; m++) {
-                size_t len = m <= 33 ? m : big[m - 34];
-                for (size_t o = 0; o < n; o += len) {
-                    size_t l = n - o < len ? n - o : len;
-                    run(k, l, x + o, dy + o, part + o, &cases[c].p);
-                }
-                runs++;
-                size_t j;
-                int d = differs(part, whole, n, &j);
-                bad += !CHECK(!d, "%s (%s), chunks of %zu: x=%a dy=%a gives %a in a chunk, %a in the whole array",
-                              k->name, cases[c].label, len, (double)x[j], (double)dy[j], (double)part[j],
-                              (double)whole[j]);
-            }
-            /* in place (y == x forward, dx == dy backward), in chunks around the vector widths */
-            static const size_t inplace[] = {1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33};
-            int fwd = k->dir == ACT_DIR_FWD;
-            for (size_t q = 0; q < sizeof inplace / sizeof inplace[0] && !bad; q++) {
-                size_t len = inplace[q];
-                memcpy(part, fwd ? x : dy, n * sizeof *part);
-                for (size_t o = 0; o < n; o += len) {
-                    size_t l = n - o < len ? n - o : len;
-                    run(k, l, fwd ? part + o : x + o, part + o, part + o, &cases[c].p);
-                }
-                runs++;
-                size_t j;
-                int d = differs(part, whole, n, &j);
-                bad += !CHECK(!d, "%s (%s), in place in chunks of %zu: x=%a dy=%a gives %a, %a in the whole array",
-                              k->name, cases[c].label, len, (double)x[j], (double)dy[j], (double)part[j],
-                              (double)whole[j]);
-            }
+            struct tu_path kp = {TU_PATH_KERNEL, k, k->name};
+            tu_run(&kp, &cases[c], k->dir, n, x, dy, whole);
+            int ok = 1;
+            for (size_t m = 0; m < 33 + sizeof big / sizeof big[0] && ok; m++, runs++)
+                ok = chunked(k, &cases[c], m < 33 ? m + 1 : big[m - 33], 0, n, x, dy, whole, part);
+            for (size_t q = 0; q < sizeof inplace / sizeof inplace[0] && ok; q++, runs++)
+                ok = chunked(k, &cases[c], inplace[q], 1, n, x, dy, whole, part);
         }
     }
     printf("%zu kernels, %zu chunked runs of %zu elements each\n", kernels, runs, n);

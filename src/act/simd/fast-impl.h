@@ -83,7 +83,7 @@
         G##_PAD(tg_, i);                                                                     \
         vf a_ = vf_load(ta_), g_ = vf_load(tg_);                                             \
         (void)g_;                                                                            \
-        vf_store(tr_, CALL(B, a_, g_, J(A(a_, &pl))));          \
+        vf_store(tr_, CALL(B, a_, g_, J(A(a_, &pl))));                                       \
         memcpy(OUT + i, tr_, (n - i) * sizeof(float));                                       \
         i = n;                                                                               \
     }
@@ -95,12 +95,12 @@
             vf a1 = vf_load(x + i + VLEN);                                                   \
             T e1 = A(a1, &pl);                                                               \
             vf g0 = G(i);                                                                    \
-            vf_store(OUT + i, CALL(B, a0, g0, J(e0)));          \
+            vf_store(OUT + i, CALL(B, a0, g0, J(e0)));                                       \
             a0 = a1;                                                                         \
             e0 = e1;                                                                         \
         }                                                                                    \
         vf g0 = G(i);                                                                        \
-        vf_store(OUT + i, CALL(B, a0, g0, J(e0)));              \
+        vf_store(OUT + i, CALL(B, a0, g0, J(e0)));                                           \
         i += VLEN;                                                                           \
     }                                                                                        \
     FM_PIPE_TAIL(A, J, B, OUT, G, CALL)
@@ -113,7 +113,7 @@
             T e2 = A(a2, &pl);                                                               \
             e1 = J(e1);                                                                      \
             vf g0 = G(i);                                                                    \
-            vf_store(OUT + i, CALL(B, a0, g0, e0));             \
+            vf_store(OUT + i, CALL(B, a0, g0, e0));                                          \
             a0 = a1;                                                                         \
             e0 = e1;                                                                         \
             a1 = a2;                                                                         \
@@ -121,47 +121,37 @@
         }                                                                                    \
         e1 = J(e1);                                                                          \
         vf g0 = G(i), g1 = G(i + VLEN);                                                      \
-        vf_store(OUT + i, CALL(B, a0, g0, e0));                 \
-        vf_store(OUT + i + VLEN, CALL(B, a1, g1, e1));          \
+        vf_store(OUT + i, CALL(B, a0, g0, e0));                                              \
+        vf_store(OUT + i + VLEN, CALL(B, a1, g1, e1));                                       \
         i += 2 * VLEN;                                                                       \
     }                                                                                        \
     for (; i + VLEN <= n; i += VLEN) {                                                       \
         vf a = vf_load(x + i), g = G(i);                                                     \
-        vf_store(OUT + i, CALL(B, a, g, J(A(a, &pl))));           \
+        vf_store(OUT + i, CALL(B, a, g, J(A(a, &pl))));                                      \
     }                                                                                        \
     FM_PIPE_TAIL(A, J, B, OUT, G, CALL)
-#define FM_DEFINE_FWD(name, OP, BODY, T, A, J, B)                                            \
+/* A kernel of one loop BODY; CALL is FM_CALL_FWD / FM_CALL_BWD (NaN lanes selected back in) or
+ * their _RAW forms (B handles NaN itself). */
+#define FM_DEFINE_FWD_CALL(name, BODY, T, A, J, B, CALL)                                     \
     void name(size_t n, const float *x, float *y, const struct act_params *p)                \
     {                                                                                        \
         const struct act_params pl = *p;                                                     \
         (void)pl;                                                                            \
         size_t i = 0;                                                                        \
-        BODY(T, A, J, B, y, FM_NO_DY, FM_CALL_FWD)                                           \
+        BODY(T, A, J, B, y, FM_NO_DY, CALL)                                                  \
     }
-#define FM_DEFINE_FWD_RAW(name, BODY, T, A, J, B)                                            \
-    void name(size_t n, const float *x, float *y, const struct act_params *p)                \
-    {                                                                                        \
-        const struct act_params pl = *p;                                                     \
-        (void)pl;                                                                            \
-        size_t i = 0;                                                                        \
-        BODY(T, A, J, B, y, FM_NO_DY, FM_CALL_FWD_RAW)                                       \
-    }
-#define FM_DEFINE_BWD_RAW(name, BODY, T, A, J, B)                                            \
+#define FM_DEFINE_BWD_CALL(name, BODY, T, A, J, B, CALL)                                     \
     void name(size_t n, const float *x, const float *dy, float *dx, const struct act_params *p) \
     {                                                                                        \
         const struct act_params pl = *p;                                                     \
         (void)pl;                                                                            \
         size_t i = 0;                                                                        \
-        BODY(T, A, J, B, dx, FM_DY, FM_CALL_BWD_RAW)                                         \
+        BODY(T, A, J, B, dx, FM_DY, CALL)                                                    \
     }
-#define FM_DEFINE_BWD(name, OP, BODY, T, A, J, B)                                            \
-    void name(size_t n, const float *x, const float *dy, float *dx, const struct act_params *p) \
-    {                                                                                        \
-        const struct act_params pl = *p;                                                     \
-        (void)pl;                                                                            \
-        size_t i = 0;                                                                        \
-        BODY(T, A, J, B, dx, FM_DY, FM_CALL_BWD)                                             \
-    }
+#define FM_DEFINE_FWD(name, OP, BODY, T, A, J, B) FM_DEFINE_FWD_CALL(name, BODY, T, A, J, B, FM_CALL_FWD)
+#define FM_DEFINE_BWD(name, OP, BODY, T, A, J, B) FM_DEFINE_BWD_CALL(name, BODY, T, A, J, B, FM_CALL_BWD)
+#define FM_DEFINE_FWD_RAW(name, BODY, T, A, J, B) FM_DEFINE_FWD_CALL(name, BODY, T, A, J, B, FM_CALL_FWD_RAW)
+#define FM_DEFINE_BWD_RAW(name, BODY, T, A, J, B) FM_DEFINE_BWD_CALL(name, BODY, T, A, J, B, FM_CALL_BWD_RAW)
 #define DEFINE_FWD_PIPE2(name, OP, T, A, J, B) FM_DEFINE_FWD(name, OP, FM_PIPE2_BODY, T, A, J, B)
 #define DEFINE_BWD_PIPE2(name, OP, T, A, J, B) FM_DEFINE_BWD(name, OP, FM_PIPE2_BODY, T, A, J, B)
 #define DEFINE_FWD_PIPE3(name, OP, T, A, J, B) FM_DEFINE_FWD(name, OP, FM_PIPE3_BODY, T, A, J, B)
@@ -278,33 +268,24 @@ static inline vf fm_silu_b(vf x, struct fm_exp e)
  * Ordinary vectors. Where every lane has |x| <= 64, every value above is a normal float (exp(-64)
  * = 2^-92.3, and the quotient's correction is about 2^-24 of that), so the scaling by 2^64 and
  * back, the clamps and the NaN select change nothing and are left out: fm_exp_join0 and the
- * unscaled finish. The bits are the same as the general path's (tools' bitcmp over all 2^32
+ * unscaled finish. The bits are the same as the general path's (build/bitcmp over all 2^32
  * inputs against the kernel before this path). Other vectors (NaN, +-inf, |x| > 64 in any lane)
  * take the general path whole. One compare per vector; sigmoid 1.2x in L1.
  */
 #define FM_ORDINARY_ABS(x) vf_all_ge(vf_or(x, vf_set1(-0.0f)), vf_set1(-64.0f)) /* |x| <= 64 */
 #define FM_SIGMOID_FAST_A(a, p) fm_exp_poly(vf_or(a, vf_set1(-0.0f)))
-FM_COLD vf fm_sigmoid_general(vf x)
+FM_COLD vf fm_sigmoid_general(vf x, int silu)
 {
-    return vf_select(vf_isnan(x), x, fm_sigmoid_b(x, fm_exp_join(FM_SIGMOID_P(x, 0))));
+    vf y = silu ? fm_silu_b(x, fm_exp_join(FM_SILU_P(x, 0))) : fm_sigmoid_b(x, fm_exp_join(FM_SIGMOID_P(x, 0)));
+    return vf_select(vf_isnan(x), x, y);
 }
-FM_INLINE vf fm_sigmoid_fast_b(vf x, struct fm_exp e)
+/* sigmoid (silu = 0) or silu (1) */
+FM_INLINE vf fm_sigmoid_fast_b(vf x, struct fm_exp e, int silu)
 {
     if (!FM_ORDINARY_ABS(x))
-        return fm_sigmoid_general(x);
+        return fm_sigmoid_general(x, silu);
     vf c, q0 = fm_sigmoid_finish(x, e, &c, NULL, 0);
-    return vf_add(q0, c);
-}
-FM_COLD vf fm_silu_general(vf x)
-{
-    return vf_select(vf_isnan(x), x, fm_silu_b(x, fm_exp_join(FM_SILU_P(x, 0))));
-}
-FM_INLINE vf fm_silu_fast_b(vf x, struct fm_exp e)
-{
-    if (!FM_ORDINARY_ABS(x))
-        return fm_silu_general(x);
-    vf c, q0 = fm_sigmoid_finish(x, e, &c, NULL, 0);
-    return vf_fma(x, q0, vf_mul(x, c));
+    return silu ? vf_fma(x, q0, vf_mul(x, c)) : vf_add(q0, c);
 }
 
 /*
@@ -452,8 +433,8 @@ FM_INLINE vf fm_selu_b(vf x, struct fm_exp e)
 }
 #define FM_SELU_B(a, e, p) fm_selu_b(a, e)
 
-#define FM_SIGMOID_B(x, e, p) fm_sigmoid_fast_b(x, e)
-#define FM_SILU_B(x, e, p) fm_silu_fast_b(x, e)
+#define FM_SIGMOID_B(x, e, p) fm_sigmoid_fast_b(x, e, 0)
+#define FM_SILU_B(x, e, p) fm_sigmoid_fast_b(x, e, 1)
 #define FM_EXPM1_A(a, p) fm_exp_join0(fm_exp_poly(a)) /* ordinary vectors; no clamp */
 FM_DEFINE_FWD_RAW(FKN(sigmoid, fwd), FM_PIPE3_BODY, struct fm_exp, FM_SIGMOID_FAST_A, fm_exp_join0, FM_SIGMOID_B)
 FM_DEFINE_FWD_RAW(FKN(silu, fwd), FM_PIPE3_BODY, struct fm_exp, FM_SIGMOID_FAST_A, fm_exp_join0, FM_SILU_B)
