@@ -937,17 +937,63 @@ FM_INLINE vf fm_softplus(vf x, const struct act_params *p)
                       fm_softplus_d(FM_EXP_D(e, hi), vd_add(vd_from_hi(c0h), vd_from_hi(t)), vd_from_hi(x), c));
 }
 
+/*
+ * The same in float lanes, for beta a power of two within [2^-60, 2^60] (the default 1) and
+ * ordinary lanes (|beta x| <= 20): e = 2^n (eh + el), G = c0h + t as Gh + Gl (Fast2Sum, |t| <
+ * c0h), e G as ph + pl (the product's error from an fma), max(z, 0) + ph by TwoSum, and the sum
+ * rounded once; 1/beta is exact. z = beta x is exact there. Other lanes keep the double-lane
+ * form, per lane.
+ */
+#define FM_SOFTPLUS_LANES(x, p) vf_ge(vf_or(vf_mul(vf_set1((p)->beta), x), vf_set1(-0.0f)), vf_set1(-20.0f))
+FM_INLINE vf fm_softplus_float(vf x, const struct act_params *p)
+{
+    vf beta = vf_set1(p->beta), one = vf_set1(1.0f);
+    struct fm_exp_parts e = fm_softplus_a(x, p);
+    vf z = vf_mul(beta, x);
+    vf c0h, t = fm_table_poly(softplus_g_tab, vf_min_b(vf_andnot(vf_set1(-0.0f), z), vf_set1(22.0f)), &c0h);
+    vf hi = vf_add(one, e.r_hi);
+    vf lo = vf_add(vf_add(vf_sub(one, hi), e.r_hi), e.t_lo);
+    vf sc = vf_pow2_vi(e.n);
+    vf eh = vf_mul(hi, sc), el = vf_mul(lo, sc);
+    vf gh = vf_add(c0h, t), gl = vf_add(vf_sub(c0h, gh), t);
+    vf ph = vf_mul(eh, gh), pl = vf_fma(eh, gl, vf_fma(el, gh, vf_fms(eh, gh, ph)));
+    vf m = vf_max_b(z, vf_zero());
+    vf s1 = vf_add(m, ph), bb = vf_sub(s1, m);
+    vf err = vf_add(vf_sub(m, vf_sub(s1, bb)), vf_sub(ph, bb)); /* TwoSum */
+    vf y = vf_mul(vf_add(s1, vf_add(err, pl)), vf_set1(1.0f / p->beta));
+    return vf_select(vf_gt(z, vf_set1(p->threshold)), x, y);
+}
+FM_COLD vf fm_softplus_general(vf x, const struct act_params *p)
+{
+    vf d = vf_select(vf_isnan(x), x, fm_softplus(x, p));
+    return vf_select(FM_SOFTPLUS_LANES(x, p), fm_softplus_float(x, p), d);
+}
+FM_INLINE vf fm_softplus_pow2(vf x, const struct act_params *p)
+{
+    if (!vf_all(FM_SOFTPLUS_LANES(x, p)))
+        return fm_softplus_general(x, p);
+    return fm_softplus_float(x, p);
+}
+
 void FKN(softplus, fwd)(size_t n, const float *x, float *y, const struct act_params *p)
 {
     const struct act_params pl = *p;
     size_t i = 0;
-    for (; i + VLEN <= n; i += VLEN) {
-        vf a = vf_load(x + i);
-        vf_store(y + i, vf_select(vf_isnan(a), a, fm_softplus(a, &pl)));
-    }
+    int ex;
 #define FM_SOFTPLUS_A(a, pp) (a)
 #define FM_SOFTPLUS_B(a, e, pp) fm_softplus(a, pp)
-    FM_PIPE_TAIL(FM_SOFTPLUS_A, FM_JOIN_NONE, FM_SOFTPLUS_B, y, FM_NO_DY, FM_CALL_FWD)
+#define FM_SOFTPLUS_B2(a, e, pp) fm_softplus_pow2(a, pp)
+    if (pl.beta >= 0x1p-60f && pl.beta <= 0x1p60f && frexpf(pl.beta, &ex) == 0.5f) {
+        for (; i + VLEN <= n; i += VLEN)
+            vf_store(y + i, fm_softplus_pow2(vf_load(x + i), &pl));
+        FM_PIPE_TAIL(FM_SOFTPLUS_A, FM_JOIN_NONE, FM_SOFTPLUS_B2, y, FM_NO_DY, FM_CALL_FWD_RAW)
+    } else {
+        for (; i + VLEN <= n; i += VLEN) {
+            vf a = vf_load(x + i);
+            vf_store(y + i, vf_select(vf_isnan(a), a, fm_softplus(a, &pl)));
+        }
+        FM_PIPE_TAIL(FM_SOFTPLUS_A, FM_JOIN_NONE, FM_SOFTPLUS_B, y, FM_NO_DY, FM_CALL_FWD)
+    }
 }
 
 /*
