@@ -295,7 +295,7 @@ static inline vd by_tanh(vd y, vd g, const struct sm_ctx *c)
     return vd_mul(g, vd_mul(vd_sub(c->one, y), vd_add(c->one, y)));
 }
 
-#define DEFINE_SMOOTH_FWD(op)                                                                \
+#define DEFINE_SMOOTH_FWD(op)                                                                    \
     void SKN(op, fwd)(size_t n, const float *x, float *y, const struct act_params *p)            \
     {                                                                                            \
         struct sm_ctx c;                                                                         \
@@ -306,7 +306,7 @@ static inline vd by_tanh(vd y, vd g, const struct sm_ctx *c)
             vf r = vf_from_vd(f_##op(vd_from_lo(a), &c), f_##op(vd_from_hi(a), &c));             \
             vf_store(y + i, vf_select(vf_isnan(a), a, r));                                       \
         }                                                                                        \
-        if (i < n) { /* the same formula on a zero-padded copy (tests/test_position.c) */       \
+        if (i < n) { /* the same formula on a zero-padded copy (tests/test_position.c) */        \
             float t[VLEN] = {0};                                                                 \
             memcpy(t, x + i, (n - i) * sizeof(float));                                           \
             vf a = vf_load(t);                                                                   \
@@ -317,7 +317,7 @@ static inline vd by_tanh(vd y, vd g, const struct sm_ctx *c)
     }
 
 /* pre is b (from x) or by (from y). */
-#define DEFINE_SMOOTH_BWD(op, dir, pre)                                                 \
+#define DEFINE_SMOOTH_BWD(op, dir, pre)                                                          \
     void SKN(op, dir)(size_t n, const float *x, const float *dy, float *dx, const struct act_params *p) \
     {                                                                                            \
         struct sm_ctx c;                                                                         \
