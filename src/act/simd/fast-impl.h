@@ -8,8 +8,9 @@
  * Backward kernels (and tanh, and gelu, at the end of this file) take a middle road: the
  * costly polynomials run in float lanes, and the few operations after them run in double
  * lanes, so that dy up to FLT_MAX times an f'(x) far below FLT_MIN keeps its accuracy and is
- * rounded once. elu, selu and celu backward go further: in float lanes wherever dy and x are
- * ordinary, in double lanes only for the other lanes. The gelu part needs the permute and integer wrappers (VF_HAS_INT_OPS, simd/vmath-f.h).
+ * rounded once. elu, selu and celu backward, and gelu and softplus forward, go further: in
+ * float lanes wherever the inputs are ordinary, in double lanes only for the other lanes. The
+ * gelu part needs the permute and integer wrappers (VF_HAS_INT_OPS, simd/vmath-f.h).
  *
  * exp(z), z in [-120, 0]: n = round(z / ln 2) (1.5*2^23 trick), r = z - n ln2 with ln 2 split in
  * a 16-bit hi part (n * LN2_HI and the subtraction are exact for |n| <= 256) and a lo part
