@@ -274,6 +274,10 @@ static inline vf fm_silu_b(vf x, struct fm_exp e)
  * take the general path whole. One compare per vector; sigmoid 1.2x in L1.
  */
 #define FM_ORDINARY_ABS(x) vf_all_ge(vf_or(x, vf_set1(-0.0f)), vf_set1(-64.0f)) /* |x| <= 64 */
+/* The lanes where v is +-0 or lo <= |v| <= hi (false for NaN and, for a finite hi, inf). */
+#define FM_ZERO_OR_WITHIN(v, lo, hi)                                                         \
+    vf_or(vf_eq(v, vf_zero()), vf_and(vf_ge(vf_andnot(vf_set1(-0.0f), v), vf_set1(lo)),        \
+                                      vf_le(vf_andnot(vf_set1(-0.0f), v), vf_set1(hi))))
 #define FM_SIGMOID_FAST_A(a, p) fm_exp_poly(vf_or(a, vf_set1(-0.0f)))
 FM_COLD vf fm_sigmoid_general(vf x, int silu)
 {
@@ -558,9 +562,7 @@ FM_INLINE vf fm_gelu_double(vf x, struct fm_exp_parts g)
  * Every value is a normal float there (|gelu(-12)| > 2^-106), the low parts' products aside.
  * Other lanes keep the double-lane form, per lane, so each element's bits depend on its input only.
  */
-#define FM_GELU_LANES(x)                                                                     \
-    vf_or(vf_eq(x, vf_zero()), vf_and(vf_ge(vf_andnot(vf_set1(-0.0f), x), vf_set1(0x1p-60f)),  \
-                                      vf_le(vf_andnot(vf_set1(-0.0f), x), vf_set1(12.0f))))
+#define FM_GELU_LANES(x) FM_ZERO_OR_WITHIN(x, 0x1p-60f, 12.0f)
 FM_INLINE vf fm_gelu_float(vf x, struct fm_exp_parts g)
 {
     vf one = vf_set1(1.0f);
@@ -711,10 +713,7 @@ FM_INLINE vf fm_dselu_b(vf x, vf dy, struct fm_exp_parts e, const struct act_par
 #define FM_DELU_FAST_A(x, p) fm_exp_poly(vf_min_b(x, vf_zero()))
 /* The lanes where the float-lane formula holds: x >= -40 and |v| 0 or within [2^-60, 2^60]
  * (false for NaN and inf). */
-#define FM_DELU_LANES(x, v)                                                                  \
-    vf_and(vf_ge(x, vf_set1(-40.0f)),                                                        \
-           vf_or(vf_eq(v, vf_zero()), vf_and(vf_ge(vf_andnot(vf_set1(-0.0f), v), vf_set1(0x1p-60f)), \
-                                             vf_le(vf_andnot(vf_set1(-0.0f), v), vf_set1(0x1p60f)))))
+#define FM_DELU_LANES(x, v) vf_and(vf_ge(x, vf_set1(-40.0f)), FM_ZERO_OR_WITHIN(v, 0x1p-60f, 0x1p60f))
 FM_INLINE vf fm_delu_exp_prod(vf ph, vf pl, struct fm_exp e)
 {
     vf r = vf_fma(ph, e.eh, vf_fma(ph, e.el, vf_mul(pl, e.eh)));
