@@ -24,6 +24,8 @@
  * subnormal result is rounded exactly once.
  * Measured over all 2^32 inputs against the double-precision value (2026-11-27): sigmoid 0.764 ULP
  * at most, silu 0.806, elu (alpha = 1) 0.820, selu 0.939; budget 1.
+ * expm1 needs less (the lean kernels, fm_elu_lean below, 2026-11-28): 2^n (1 + u) - 1 is one fma
+ * of u rounded once, or a pair h + w where a constant multiplies it; elu 0.820 and selu 0.794 ULP.
  */
 #include <float.h>
 #include <math.h>
@@ -174,11 +176,11 @@ struct fm_exp {
 /* In two stages, for the kernels' software pipeline: the reduction and the polynomial
  * (n, r_hi, t_lo), then the sum 1 + expm1(r) renormalised and scaled (eh, el). With has_zl (a
  * constant), the argument is z + zl: zl, a low part, joins the reduction's (celu's x / alpha). */
-static inline struct fm_exp fm_exp_poly2(vf z, vf zl, int has_zl)
+static inline struct fm_exp fm_exp_poly3(vf z, vf zl, int has_zl, float magic)
 {
     struct fm_exp e;
-    e.t = vf_fma(z, vf_set1(FM_LOG2E), vf_set1(FM_MAGIC));
-    e.n = vf_sub(e.t, vf_set1(FM_MAGIC));
+    e.t = vf_fma(z, vf_set1(FM_LOG2E), vf_set1(magic));
+    e.n = vf_sub(e.t, vf_set1(magic));
     e.r_hi = vf_fma(e.n, vf_set1(-FM_LN2_HI), z);   /* exact */
     vf r_lo = has_zl ? vf_fma(e.n, vf_set1(-FM_LN2_LO), zl) : vf_mul(e.n, vf_set1(-FM_LN2_LO));
     vf r = vf_add(e.r_hi, r_lo); /* the polynomial's argument: its rounding costs ~2^-26 of r^2 q */
@@ -192,7 +194,13 @@ static inline struct fm_exp fm_exp_poly2(vf z, vf zl, int has_zl)
     e.eh = e.el = vf_zero();
     return e;
 }
+static inline struct fm_exp fm_exp_poly2(vf z, vf zl, int has_zl) { return fm_exp_poly3(z, zl, has_zl, FM_MAGIC); }
 static inline struct fm_exp fm_exp_poly(vf z) { return fm_exp_poly2(z, vf_zero(), 0); }
+/* The same with t = n + FM_MAGIC127, whose bits shifted by 23 are 2^n (vf_pow2_from_magic127: one
+ * shift, where vf_pow2_from_magic adds the bias first). For -126 <= n <= 127 (the lean kernels
+ * below clamp z). */
+#define FM_MAGIC127 0x1.8000fep23f /* 1.5 * 2^23 + 127 */
+static inline struct fm_exp fm_exp_poly127(vf z) { return fm_exp_poly3(z, vf_zero(), 0, FM_MAGIC127); }
 
 /* With bias 64 (fm_exp_join), exp(z) * 2^64; with 0 (fm_exp_join0), exp(z) itself, for z >= -64
  * (the ordinary vectors below: 2^n must be a normal float). */
@@ -411,6 +419,67 @@ FM_INLINE vf fm_celu_b(vf x, struct fm_exp e, const struct act_params *p)
     return fm_celu_b2(x, e, p, 1);
 }
 
+/*
+ * elu with alpha = 1, 0 or +-2^k in [2^-60, 2^60] (LEAN_1 / LEAN): expm1(x) = 2^n (1 + u) - 1,
+ * u = expm1(r) = r_hi + t_lo, is s u - (1 - s) with s = 2^n: u rounded once (|u| < 0.42),
+ * then one fma (s u exact, 1 - s exact for n >= -24). x is clamped to -17.5 first (n >= -25;
+ * there 1 - s rounds to 1 and the result to -1, as expm1(x) does below -17.33). The rounding of u
+ * costs at most s/2 ulp(u), a quarter of an ulp of the result at n = -1 and less below; for n = 0
+ * the sum is the one rounding, as before. Over all x in [-64, -0] against expm1l: 0.8204 ULP at
+ * most, the ordinary-vector kernel's max (at x = -0.2728, n = 0, where the two agree). alpha y is
+ * exact (|y| >= 2^-61 where it is not x itself). NaN: the clamp makes it -17.5, and the select,
+ * x <= 0 false, gives x back, as it does +inf. +-0 give alpha (+-0), as the reference does.
+ */
+#define FM_ELU_LEAN_A(a, p) fm_exp_poly127(vf_max(a, vf_set1(-17.5f)))
+FM_INLINE vf fm_elu_lean(vf x, struct fm_exp e, const struct act_params *p, int one)
+{
+    vf s = vf_pow2_from_magic127(e.t);
+    vf y = vf_fms(s, vf_add(e.r_hi, e.t_lo), vf_sub(vf_set1(1.0f), s));
+    if (one)
+        return vf_select(vf_lt(x, vf_zero()), y, x);
+    y = vf_mul(vf_select(vf_eq(x, vf_zero()), x, y), vf_set1(p->alpha)); /* alpha (+-0) */
+    return vf_select(vf_le(x, vf_zero()), y, x);
+}
+#define FM_ELU_LEAN_1(a, e, p) fm_elu_lean(a, e, p, 1)
+#define FM_ELU_LEAN(a, e, p) fm_elu_lean(a, e, p, 0)
+/*
+ * The same expm1 kept as h + w, for a product by a constant that is not a power of two (elu's
+ * other alpha, selu's lambda alpha, celu's alpha): u = uh + ul (Fast2Sum: r_hi is a multiple of
+ * ulp(t_lo)), s uh - (1 - s) = h + l (Fast2Sum: |s - 1| >= |s uh| for n < 0; for n = 0, h = uh and
+ * l = 0), and w = s ul + l. So the only roundings left are those of the pieces of u (as before)
+ * and the final product's.
+ */
+FM_INLINE vf fm_expm1_lean2(struct fm_exp e, vf *w)
+{
+    vf s = vf_pow2_from_magic127(e.t), sm1 = vf_sub(s, vf_set1(1.0f));
+    vf uh = vf_add(e.r_hi, e.t_lo);
+    vf ul = vf_add(vf_sub(e.r_hi, uh), e.t_lo);
+    vf su = vf_mul(s, uh);
+    vf h = vf_add(sm1, su);
+    *w = vf_fma(s, ul, vf_add(vf_sub(sm1, h), su));
+    return h;
+}
+/* elu, other alpha in [2^-60, 2^60]: alpha (h + w) renormalised and rounded once (fm_alpha_mul2);
+ * x > -2^-60 (and +-0) gives alpha x, x > 0 and NaN give x. */
+FM_INLINE vf fm_elu_lean2(vf x, struct fm_exp e, const struct act_params *p)
+{
+    vf alpha = vf_set1(p->alpha), w, h = fm_expm1_lean2(e, &w);
+    vf y = vf_select(FM_EXPM1_TINY(x), vf_mul(x, alpha), fm_alpha_mul2(alpha, h, w));
+    return vf_select(vf_le(x, vf_zero()), y, x);
+}
+#define FM_ELU_LEAN2(a, e, p) fm_elu_lean2(a, e, p)
+
+/* celu with alpha = 2^k in [2^-60, 2^60]: z = x / alpha is exact, and alpha expm1(z) is elu's lean
+ * form (fm_elu_lean) scaled exactly; x > -2^-60 alpha (and NaN) give x. */
+#define FM_CELU_LEAN_A(a, p) fm_exp_poly127(vf_max(vf_mul(a, vf_set1(1.0f / (p)->alpha)), vf_set1(-17.5f)))
+FM_INLINE vf fm_celu_lean(vf x, struct fm_exp e, const struct act_params *p)
+{
+    vf s = vf_pow2_from_magic127(e.t);
+    vf y = vf_fms(s, vf_add(e.r_hi, e.t_lo), vf_sub(vf_set1(1.0f), s));
+    return vf_select(vf_le(x, vf_set1(-0x1p-60f * p->alpha)), vf_mul(y, vf_set1(p->alpha)), x);
+}
+#define FM_CELU_LEAN(a, e, p) fm_celu_lean(a, e, p)
+
 /* selu: lambda x for x > 0 (one product of the float x by lambda = lh + ll, rounded once);
  * lambda alpha expm1(x) otherwise. */
 #define SELU_LH 0x1.0cfabep+0f   /* lambda = 1.0507009873554805 split in float hi + lo */
@@ -437,6 +506,24 @@ FM_INLINE vf fm_selu_b(vf x, struct fm_exp e)
     return fm_selu_b2(x, e, 1);
 }
 #define FM_SELU_B(a, e, p) fm_selu_b(a, e)
+/* The same lanes (but x < -64 now belongs to them: the lean reduction clamps it to -17.5; the
+ * others take the general path's formula, lane by lane), with expm1 from fm_expm1_lean2 (as elu's other alpha): lambda alpha (h + w) with both split in
+ * two floats, rounded once. |x| >= 2^-100 keeps every product a normal float, so the tiny-x
+ * select of the general path is not needed (h + w is then x + x^2/2 to well past float
+ * precision). */
+FM_INLINE vf fm_selu_lean(vf x, struct fm_exp e)
+{
+    vf ax = vf_andnot(vf_set1(-0.0f), x);
+    vf ord = vf_and(vf_ge(ax, vf_set1(0x1p-100f)), vf_le(ax, vf_set1(FLT_MAX)));
+    vf w, h = fm_expm1_lean2(e, &w);
+    vf lah = vf_set1(SELU_LAH);
+    vf neg = vf_fma(lah, h, vf_fma(vf_set1(SELU_LAL), h, vf_mul(lah, w)));
+    vf y = vf_select(vf_gt(x, vf_zero()), vf_fma(vf_set1(SELU_LH), x, vf_mul(vf_set1(SELU_LL), x)), neg);
+    if (!vf_all(ord)) /* per lane, so that an element's bits do not depend on its neighbours */
+        y = vf_select(ord, y, fm_selu_general(x));
+    return y;
+}
+#define FM_SELU_LEAN(a, e, p) fm_selu_lean(a, e)
 
 #define FM_SIGMOID_B(x, e, p) fm_sigmoid_fast_b(x, e, 0)
 #define FM_SILU_B(x, e, p) fm_sigmoid_fast_b(x, e, 1)
@@ -448,18 +535,30 @@ void FKN(elu, fwd)(size_t n, const float *x, float *y, const struct act_params *
     const struct act_params pl = *p;
     size_t i = 0;
     int e;
-    if (pl.alpha == 0 || fabsf(frexpf(pl.alpha, &e)) == 0.5f) { /* 0 or +-2^k */
+    float aa = fabsf(pl.alpha);
+    if (pl.alpha == 1.0f) {
+        FM_PIPE2_BODY(struct fm_exp, FM_ELU_LEAN_A, FM_JOIN_NONE, FM_ELU_LEAN_1, y, FM_NO_DY, FM_CALL_FWD_RAW)
+    } else if (pl.alpha == 0 || (aa >= 0x1p-60f && aa <= 0x1p60f && frexpf(aa, &e) == 0.5f)) {
+        FM_PIPE2_BODY(struct fm_exp, FM_ELU_LEAN_A, FM_JOIN_NONE, FM_ELU_LEAN, y, FM_NO_DY, FM_CALL_FWD_RAW)
+    } else if (aa >= 0x1p-60f && aa <= 0x1p60f) {
+        FM_PIPE2_BODY(struct fm_exp, FM_ELU_LEAN_A, FM_JOIN_NONE, FM_ELU_LEAN2, y, FM_NO_DY, FM_CALL_FWD_RAW)
+    } else if (frexpf(aa, &e) == 0.5f) { /* +-2^k outside [2^-60, 2^60] */
         FM_PIPE2_BODY(struct fm_exp, FM_EXPM1_A, FM_JOIN_NONE, FM_ELU_B_POW2, y, FM_NO_DY, FM_CALL_FWD_RAW)
     } else {
         FM_PIPE2_BODY(struct fm_exp, FM_EXPM1_A, FM_JOIN_NONE, FM_ELU_B, y, FM_NO_DY, FM_CALL_FWD_RAW)
     }
 }
-FM_DEFINE_FWD_RAW(FKN(selu, fwd), FM_PIPE2_BODY, struct fm_exp, FM_EXPM1_A, FM_JOIN_NONE, FM_SELU_B)
+FM_DEFINE_FWD_RAW(FKN(selu, fwd), FM_PIPE2_BODY, struct fm_exp, FM_ELU_LEAN_A, FM_JOIN_NONE, FM_SELU_LEAN)
 void FKN(celu, fwd)(size_t n, const float *x, float *y, const struct act_params *p)
 {
     const struct act_params pl = *p;
     size_t i = 0;
-    if (pl.alpha >= 0x1p-100f && pl.alpha <= 0x1p100f) {
+    int e;
+    if (pl.alpha == 1.0f) { /* elu's */
+        FM_PIPE2_BODY(struct fm_exp, FM_ELU_LEAN_A, FM_JOIN_NONE, FM_ELU_LEAN_1, y, FM_NO_DY, FM_CALL_FWD_RAW)
+    } else if (pl.alpha >= 0x1p-60f && pl.alpha <= 0x1p60f && frexpf(pl.alpha, &e) == 0.5f) {
+        FM_PIPE2_BODY(struct fm_exp, FM_CELU_LEAN_A, FM_JOIN_NONE, FM_CELU_LEAN, y, FM_NO_DY, FM_CALL_FWD_RAW)
+    } else if (pl.alpha >= 0x1p-100f && pl.alpha <= 0x1p100f) {
         FM_PIPE2_BODY(struct fm_exp, FM_CELU_A, FM_JOIN_NONE, fm_celu_b, y, FM_NO_DY, FM_CALL_FWD_RAW)
     }
     for (; i < n; i++) /* every element, when alpha is out of the kernel's range */
@@ -1166,13 +1265,46 @@ DEFINE_FWD_PIPE2(FKN(gelu_tanh, fwd), GELU_TANH, struct fm_exp_parts, fm_gelu_ta
 DEFINE_BWD_PIPE3(FKN(sigmoid, bwd), SIGMOID, struct fm_exp_parts, fm_dsigmoid_a, fm_join_exp, fm_dsigmoid_b)
 DEFINE_BWD_PIPE2(FKN(silu, bwd), SILU, struct fm_exp_parts, FM_DSILU_A, fm_join_exp, fm_dsilu_b)
 DEFINE_BWD_PIPE3(FKN(tanh, bwd), TANH, struct fm_exp_parts, fm_dtanh_a, fm_join_exp, fm_dtanh_b)
-FM_DEFINE_BWD_RAW(FKN(elu, bwd), FM_PIPE2_BODY, struct fm_exp, FM_DELU_FAST_A, fm_exp_join0, fm_delu_fast_b)
+/*
+ * elu and celu backward with alpha = 1: dx = dy exp(x) for x <= 0, on the lanes of
+ * FM_DELU_LANES (p = dy). exp(x) = 2^n (hi + lo), hi = 1 + r_hi and lo its residual plus t_lo,
+ * left unnormalised (|lo| < 0.07: dy lo is rounded on its own, a few hundredths of an ulp of the
+ * result); dy hi + dy lo is rounded once by an fma, and the scaling by 2^n is exact (dx >=
+ * 2^-118). The sign of a zero is dy's. The other lanes take fm_delu_general's formula, lane by lane.
+ */
+#define FM_DELU1_A(x, p) fm_exp_poly127(vf_min_b(x, vf_zero())) /* lanes below -40: fm_delu_general */
+FM_INLINE vf fm_delu1_b(vf x, vf dy, struct fm_exp e, const struct act_params *p)
+{
+    vf one = vf_set1(1.0f);
+    vf hi = vf_add(one, e.r_hi);
+    vf lo = vf_add(vf_add(vf_sub(one, hi), e.r_hi), e.t_lo);
+    vf r = vf_mul(vf_fma(dy, hi, vf_mul(dy, lo)), vf_pow2_from_magic127(e.t));
+    r = vf_select(vf_gt(x, vf_zero()), dy, vf_or(r, vf_and(dy, vf_set1(-0.0f))));
+    vf ok = FM_DELU_LANES(x, dy);
+    if (!vf_all(ok))
+        r = vf_select(ok, r, fm_delu_general(x, dy, p));
+    return r;
+}
+#define FM_DELU1_BODY                                                                        \
+    FM_PIPE2_BODY(struct fm_exp, FM_DELU1_A, FM_JOIN_NONE, fm_delu1_b, dx, FM_DY, FM_CALL_BWD_RAW)
+void FKN(elu, bwd)(size_t n, const float *x, const float *dy, float *dx, const struct act_params *p)
+{
+    const struct act_params pl = *p;
+    size_t i = 0;
+    if (pl.alpha == 1.0f) {
+        FM_DELU1_BODY
+    } else {
+        FM_PIPE2_BODY(struct fm_exp, FM_DELU_FAST_A, fm_exp_join0, fm_delu_fast_b, dx, FM_DY, FM_CALL_BWD_RAW)
+    }
+}
 FM_DEFINE_BWD_RAW(FKN(selu, bwd), FM_PIPE2_BODY, struct fm_exp, FM_DELU_FAST_A, fm_exp_join0, fm_dselu_fast_b)
 void FKN(celu, bwd)(size_t n, const float *x, const float *dy, float *dx, const struct act_params *p)
 {
     const struct act_params pl = *p;
     size_t i = 0;
-    if (pl.alpha >= 0x1p-100f && pl.alpha <= 0x1p100f) {
+    if (pl.alpha == 1.0f) { /* elu's */
+        FM_DELU1_BODY
+    } else if (pl.alpha >= 0x1p-100f && pl.alpha <= 0x1p100f) {
         FM_PIPE2_BODY(struct fm_exp, FM_DCELU_FAST_A, FM_JOIN_NONE, fm_dcelu_fast_b, dx, FM_DY, FM_CALL_BWD_RAW)
     } else {
         FM_PIPE2_BODY(struct fm_exp_parts, fm_dcelu_a, fm_join_exp, fm_dcelu_b, dx, FM_DY, FM_CALL_BWD)

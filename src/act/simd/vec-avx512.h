@@ -68,6 +68,8 @@ typedef __m512 vf;
 #define vf_fms(a, b, c) _mm512_fmsub_ps(a, b, c)   /* a b - c, rounded once */
 #define vf_fnma(a, b, c) _mm512_fnmadd_ps(a, b, c) /* c - a b, rounded once */
 #define vf_max(a, b) _mm512_max_ps(a, b) /* NaN in a gives b: callers re-select NaN lanes */
+/* 2^n from t = n + 1.5*2^23 + 127 (the magic constant's bits shift out): one shift */
+#define vf_pow2_from_magic127(t) _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_castps_si512(t), 23))
 #define vf_pow2_from_magic(t, bias)                                                                 \
     _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_castps_si512(t), _mm512_set1_epi32(127 + (bias))), 23))
 /* Non-temporal store (p 64-byte aligned), and the fence that orders such stores. */
