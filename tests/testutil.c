@@ -236,6 +236,8 @@ static const struct {
     /* slopes at and above 1 (the max / min forms of the leaky forward), and one whose products overflow */
     {ACT_OP_LEAKY_RELU, 1.0f, NAN}, {ACT_OP_LEAKY_RELU, 3.0f, NAN}, {ACT_OP_PRELU, 1.5f, NAN},
     {ACT_OP_LEAKY_RELU, 1e30f, NAN},
+    /* alpha outside the lean expm1's [2^-60, 2^60] (elu and celu forward take their other loops) */
+    {ACT_OP_ELU, 0x1p61f, NAN}, {ACT_OP_ELU, -1e-30f, NAN}, {ACT_OP_CELU, 0x1p-70f, NAN},
     /* clamp bounds that are zeros of either sign (ties between x and a bound must return x) */
     {ACT_OP_HARDTANH, 0.0f, -0.0f}, {ACT_OP_HARDTANH, -0.0f, 0.0f},
 };

@@ -778,8 +778,10 @@ FM_INLINE vd fm_delu_d(vd e, vd dy, vd xd, vd c1, vd c2)
 }
 FM_INLINE struct fm_exp_parts fm_delu_a(vf x, const struct act_params *p)
 {
-    (void)p; /* min(x, 0) clamped; NaN -> -200 */
-    return fm_exp_parts(vf_max(vf_andnot(vf_gt(x, vf_zero()), x), vf_set1(-200.0f)), vf_zero());
+    /* min(x, 0) clamped to -300 (NaN -> -300): c2 dy <= 2^256 (elu's alpha up to FLT_MAX) times
+     * exp(-300) = 2^-432.8 is 0 in float; a clamp at -200 gave 2^-128 for alpha 2^61, dy 2^99 */
+    (void)p;
+    return fm_exp_parts(vf_max(vf_andnot(vf_gt(x, vf_zero()), x), vf_set1(-300.0f)), vf_zero());
 }
 FM_INLINE vf fm_delu_c(vf x, vf dy, struct fm_exp_parts e, vd c1, vd c2)
 {

@@ -23,14 +23,15 @@
 #endif
 
 /*
- * exp(z) for z = zh + zl in [-200, 0] (|zl| <= ulp(zh)) as 2^n (1 + r_hi + t_lo), before any
+ * exp(z) for z = zh + zl in [-350, 0] (|zl| <= ulp(zh)) as 2^n (1 + r_hi + t_lo), before any
  * rounding of the sum: n = round(zh / ln 2); r_hi = zh - n LN2_HI is exact (n = 0 for
  * |zh| < 0.34; otherwise zh and n LN2_HI are multiples of min(ulp(zh), 2^-16) >= 2^-25 and
  * |r_hi| < 1/2, so the fma computes it without rounding); r_lo = zl - n LN2_LO;
  * expm1(r) = r_hi + (r_lo + r^2 q(r)), q the degree-5 polynomial of fm_exp_poly (fitted to
  * (e^r - 1 - r)/r^2 on [-ln2/2, ln2/2], max |r^2 (q - exact)| 6.5e-10). The caller adds the
- * parts in double lanes, where 2^n (n >= -289) is representable: t_lo carries about 2^-28
- * relative error, r_hi none. That is enough wherever the result is not cancelled later.
+ * parts in double lanes, where 2^n (n >= -505) is representable; |n| < 512 keeps n LN2_HI (9 + 15
+ * bits) exact. t_lo carries about 2^-28 relative error, r_hi none. That is enough wherever the
+ * result is not cancelled later.
  */
 struct fm_exp_parts {
     vf r_hi, t_lo;
