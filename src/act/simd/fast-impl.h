@@ -431,10 +431,14 @@ FM_INLINE vf fm_celu_b(vf x, struct fm_exp e, const struct act_params *p)
  * x <= 0 false, gives x back, as it does +inf. +-0 give alpha (+-0), as the reference does.
  */
 #define FM_ELU_LEAN_A(a, p) fm_exp_poly127(vf_max(a, vf_set1(-17.5f)))
-FM_INLINE vf fm_elu_lean(vf x, struct fm_exp e, const struct act_params *p, int one)
+FM_INLINE vf fm_expm1_lean(struct fm_exp e)
 {
     vf s = vf_pow2_from_magic127(e.t);
-    vf y = vf_fms(s, vf_add(e.r_hi, e.t_lo), vf_sub(vf_set1(1.0f), s));
+    return vf_fms(s, vf_add(e.r_hi, e.t_lo), vf_sub(vf_set1(1.0f), s));
+}
+FM_INLINE vf fm_elu_lean(vf x, struct fm_exp e, const struct act_params *p, int one)
+{
+    vf y = fm_expm1_lean(e);
     if (one)
         return vf_select(vf_lt(x, vf_zero()), y, x);
     y = vf_mul(vf_select(vf_eq(x, vf_zero()), x, y), vf_set1(p->alpha)); /* alpha (+-0) */
@@ -474,9 +478,7 @@ FM_INLINE vf fm_elu_lean2(vf x, struct fm_exp e, const struct act_params *p)
 #define FM_CELU_LEAN_A(a, p) fm_exp_poly127(vf_max(vf_mul(a, vf_set1(1.0f / (p)->alpha)), vf_set1(-17.5f)))
 FM_INLINE vf fm_celu_lean(vf x, struct fm_exp e, const struct act_params *p)
 {
-    vf s = vf_pow2_from_magic127(e.t);
-    vf y = vf_fms(s, vf_add(e.r_hi, e.t_lo), vf_sub(vf_set1(1.0f), s));
-    return vf_select(vf_le(x, vf_set1(-0x1p-60f * p->alpha)), vf_mul(y, vf_set1(p->alpha)), x);
+    return vf_select(vf_le(x, vf_set1(-0x1p-60f * p->alpha)), vf_mul(fm_expm1_lean(e), vf_set1(p->alpha)), x);
 }
 #define FM_CELU_LEAN(a, e, p) fm_celu_lean(a, e, p)
 
