@@ -481,6 +481,21 @@ FM_INLINE vf fm_celu_lean(vf x, struct fm_exp e, const struct act_params *p)
     return vf_select(vf_le(x, vf_set1(-0x1p-60f * p->alpha)), vf_mul(fm_expm1_lean(e), vf_set1(p->alpha)), x);
 }
 #define FM_CELU_LEAN(a, e, p) fm_celu_lean(a, e, p)
+/* celu, other alpha in [2^-60, 2^60]: z = zh + zl as in fm_celu_a2 (from x clamped to -17.5 alpha),
+ * expm1(z) as h + w (fm_expm1_lean2; r_hi is still a multiple of ulp(t_lo)), alpha (h + w) rounded
+ * once (fm_alpha_mul2); x > -2^-60 alpha and NaN give x. */
+FM_INLINE struct fm_exp fm_celu_lean2_a(vf x, const struct act_params *p)
+{
+    vf inv = vf_set1(1.0f / p->alpha);
+    vf xc = vf_max(x, vf_set1(-17.5f * p->alpha));
+    vf zh = vf_mul(xc, inv);
+    return fm_exp_poly3(zh, vf_mul(vf_fnma(zh, vf_set1(p->alpha), xc), inv), 1, FM_MAGIC127);
+}
+FM_INLINE vf fm_celu_lean2(vf x, struct fm_exp e, const struct act_params *p)
+{
+    vf w, h = fm_expm1_lean2(e, &w);
+    return vf_select(vf_le(x, vf_set1(-0x1p-60f * p->alpha)), fm_alpha_mul2(vf_set1(p->alpha), h, w), x);
+}
 
 /* selu: lambda x for x > 0 (one product of the float x by lambda = lh + ll, rounded once);
  * lambda alpha expm1(x) otherwise. */
@@ -509,10 +524,10 @@ FM_INLINE vf fm_selu_b(vf x, struct fm_exp e)
 }
 #define FM_SELU_B(a, e, p) fm_selu_b(a, e)
 /* The same lanes (but x < -64 now belongs to them: the lean reduction clamps it to -17.5; the
- * others take the general path's formula, lane by lane), with expm1 from fm_expm1_lean2 (as elu's other alpha): lambda alpha (h + w) with both split in
- * two floats, rounded once. |x| >= 2^-100 keeps every product a normal float, so the tiny-x
- * select of the general path is not needed (h + w is then x + x^2/2 to well past float
- * precision). */
+ * others take the general path's formula, lane by lane), with expm1 from fm_expm1_lean2 (as
+ * elu's other alpha): lambda alpha (h + w) with both split in two floats, rounded once.
+ * |x| >= 2^-100 keeps every product a normal float, so the tiny-x select of the general path is
+ * not needed (h + w is then x + x^2/2 to well past float precision). */
 FM_INLINE vf fm_selu_lean(vf x, struct fm_exp e)
 {
     vf ax = vf_andnot(vf_set1(-0.0f), x);
@@ -560,6 +575,8 @@ void FKN(celu, fwd)(size_t n, const float *x, float *y, const struct act_params 
         FM_PIPE2_BODY(struct fm_exp, FM_ELU_LEAN_A, FM_JOIN_NONE, FM_ELU_LEAN_1, y, FM_NO_DY, FM_CALL_FWD_RAW)
     } else if (pl.alpha >= 0x1p-60f && pl.alpha <= 0x1p60f && frexpf(pl.alpha, &e) == 0.5f) {
         FM_PIPE2_BODY(struct fm_exp, FM_CELU_LEAN_A, FM_JOIN_NONE, FM_CELU_LEAN, y, FM_NO_DY, FM_CALL_FWD_RAW)
+    } else if (pl.alpha >= 0x1p-60f && pl.alpha <= 0x1p60f) {
+        FM_PIPE2_BODY(struct fm_exp, fm_celu_lean2_a, FM_JOIN_NONE, fm_celu_lean2, y, FM_NO_DY, FM_CALL_FWD_RAW)
     } else if (pl.alpha >= 0x1p-100f && pl.alpha <= 0x1p100f) {
         FM_PIPE2_BODY(struct fm_exp, FM_CELU_A, FM_JOIN_NONE, fm_celu_b, y, FM_NO_DY, FM_CALL_FWD_RAW)
     }
