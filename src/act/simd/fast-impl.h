@@ -306,10 +306,8 @@ FM_INLINE vf fm_sigmoid_fast_b(vf x, struct fm_exp e, int silu)
  * fma. Tiny a are scaled by 2^64 first (l a would underflow and lose the low part); +-0 and +-inf
  * are h a (h 0 + l 0 can lose the sign of zero, h inf + l inf can be inf - inf).
  */
-static inline vf fm_mul2(vf a, vf h, vf l, int ordinary) /* ordinary: 2^-100 <= |a| < inf */
+static inline vf fm_mul2(vf a, vf h, vf l) /* for 2^-100 <= |a| < inf, the fma below alone */
 {
-    if (ordinary)
-        return vf_fma(h, a, vf_mul(l, a));
     vf tiny = vf_lt(vf_andnot(vf_set1(-0.0f), a), vf_set1(0x1p-100f));
     vf as = vf_select(tiny, vf_mul(a, vf_set1(0x1p64f)), a);
     vf y = vf_fma(h, as, vf_mul(l, as));
@@ -339,12 +337,12 @@ static inline vf fm_expm1_sum(struct fm_exp e, vf *small, int scaled)
     return vf_select(n0, e.r_hi, s);
 }
 #define FM_EXPM1_TINY(x) vf_gt(x, vf_set1(-0x1p-60f)) /* also keeps -0 */
-static inline vf fm_scaled_expm1(vf x, struct fm_exp e, vf sh, vf sl, int ordinary)
+static inline vf fm_scaled_expm1(vf x, struct fm_exp e, vf sh, vf sl) /* e from fm_exp_join */
 {
-    vf small, big = fm_expm1_sum(e, &small, !ordinary);
+    vf small, big = fm_expm1_sum(e, &small, 1);
     /* scale * (big + small) = sh big + (sl big + sh small), rounded once at the end */
     vf y = vf_fma(sh, big, vf_fma(sl, big, vf_mul(sh, small)));
-    return vf_select(FM_EXPM1_TINY(x), fm_mul2(x, sh, sl, ordinary), y);
+    return vf_select(FM_EXPM1_TINY(x), fm_mul2(x, sh, sl), y);
 }
 /* alpha (big + small) rounded once, for a float alpha: big + small renormalised first (Fast2Sum,
  * |big| >= |small|), so that the product rounded inside is below half an ulp of the result
@@ -503,29 +501,17 @@ FM_INLINE vf fm_celu_lean2(vf x, struct fm_exp e, const struct act_params *p)
 #define SELU_LL -0x1.2adddap-25f
 #define SELU_LAH 0x1.c212ccp+0f  /* lambda alpha = 1.7580993408473768 split in float hi + lo */
 #define SELU_LAL 0x1.903c0cp-26f
-static inline vf fm_selu_b2(vf x, struct fm_exp e, int ordinary)
-{
-    return vf_select(vf_gt(x, vf_zero()), fm_mul2(x, vf_set1(SELU_LH), vf_set1(SELU_LL), ordinary),
-                     fm_scaled_expm1(x, e, vf_set1(SELU_LAH), vf_set1(SELU_LAL), ordinary));
-}
 FM_COLD vf fm_selu_general(vf x)
 {
-    return vf_select(vf_isnan(x), x, fm_selu_b2(x, fm_exp_join(FM_EXPM1_P(x)), 0));
+    struct fm_exp e = fm_exp_join(FM_EXPM1_P(x));
+    vf y = vf_select(vf_gt(x, vf_zero()), fm_mul2(x, vf_set1(SELU_LH), vf_set1(SELU_LL)),
+                     fm_scaled_expm1(x, e, vf_set1(SELU_LAH), vf_set1(SELU_LAL)));
+    return vf_select(vf_isnan(x), x, y);
 }
-/* Ordinary vectors: -64 <= x and 2^-100 <= |x| <= FLT_MAX in every lane, where fm_mul2 is one
- * fma and the exp needs no scaling. */
-FM_INLINE vf fm_selu_b(vf x, struct fm_exp e)
-{
-    vf ax = vf_andnot(vf_set1(-0.0f), x);
-    if (!(vf_all_ge(x, vf_set1(-64.0f)) && vf_all_ge(ax, vf_set1(0x1p-100f)) &&
-          vf_all_ge(vf_set1(FLT_MAX), ax)))
-        return fm_selu_general(x);
-    return fm_selu_b2(x, e, 1);
-}
-#define FM_SELU_B(a, e, p) fm_selu_b(a, e)
-/* The same lanes (but x < -64 now belongs to them: the lean reduction clamps it to -17.5; the
- * others take the general path's formula, lane by lane), with expm1 from fm_expm1_lean2 (as
- * elu's other alpha): lambda alpha (h + w) with both split in two floats, rounded once.
+/* Ordinary lanes: 2^-100 <= |x| <= FLT_MAX, where fm_mul2 is one fma (x < -64 too: the lean
+ * reduction clamps it to -17.5); the others take the general path's formula, lane by lane. expm1
+ * from fm_expm1_lean2 (as elu's other alpha): lambda alpha (h + w) with both split in two floats,
+ * rounded once.
  * |x| >= 2^-100 keeps every product a normal float, so the tiny-x select of the general path is
  * not needed (h + w is then x + x^2/2 to well past float precision). */
 FM_INLINE vf fm_selu_lean(vf x, struct fm_exp e)

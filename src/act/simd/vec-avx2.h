@@ -34,9 +34,9 @@ typedef __m256 vf;
 #define vf_fms(a, b, c) _mm256_fmsub_ps(a, b, c)   /* a b - c, rounded once */
 #define vf_fnma(a, b, c) _mm256_fnmadd_ps(a, b, c) /* c - a b, rounded once */
 #define vf_max(a, b) _mm256_max_ps(a, b) /* NaN in a gives b: callers re-select NaN lanes */
-/* 2^(k + bias) from t = k + 1.5*2^23 (k in the low mantissa bits): ((k + bias + 127) << 23). */
 /* 2^n from t = n + 1.5*2^23 + 127 (the magic constant's bits shift out): one shift */
 #define vf_pow2_from_magic127(t) _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_castps_si256(t), 23))
+/* 2^(k + bias) from t = k + 1.5*2^23 (k in the low mantissa bits): ((k + bias + 127) << 23). */
 #define vf_pow2_from_magic(t, bias)                                                                 \
     _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_castps_si256(t), _mm256_set1_epi32(127 + (bias))), 23))
 /* Non-temporal store (p 32-byte aligned), and the fence that orders such stores. */
