@@ -43,6 +43,11 @@ set_tests_properties(test_round_exhaustive PROPERTIES LABELS "act;slow" TIMEOUT 
 actlab_test(test_huge)
 set_tests_properties(test_huge PROPERTIES LABELS "act;slow")
 
+# ulpsweep: this build's worst error over every float x for one parameter set (a developer tool that
+# measures; not a ctest: see tests/ulpsweep.c).
+add_executable(ulpsweep tests/ulpsweep.c)
+target_link_libraries(ulpsweep PRIVATE actlab_testsupport Threads::Threads)
+
 # bitcmp: two builds of the library compared bit for bit over all 2^32 inputs (a developer tool
 # for result-preserving changes; not a ctest, it needs two builds: see tests/bitcmp.c).
 add_executable(bitcmp tests/bitcmp.c)
