@@ -16,7 +16,7 @@
 #ifdef ACTLAB_AVX512_SIMDE
 #define SIMDE_ENABLE_NATIVE_ALIASES
 #include <simde/x86/avx512.h>
-/* The four conversions SIMDe 0.7.4 lacks, as their definitions in 256-bit halves; and a plain
+/* The masked comparison and the four conversions SIMDe 0.7.4 lacks, as their definitions in 256-bit halves; and a plain
  * store for the non-temporal one (same memory contents). Everything else is SIMDe's. */
 #define av_cvtps_pd(a) /* 8 floats -> 8 doubles */                                                 \
     _mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_cvtps_pd(_mm256_castps256_ps128(a))),          \
@@ -28,12 +28,14 @@
     _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(i))),    \
                        _mm256_cvtepi32_epi64(_mm256_extracti128_si256(i, 1)), 1)
 #define av_stream_ps(p, v) _mm512_storeu_ps(p, v)
+#define av_mask_cmp_ps_mask(k, a, b, pred) ((__mmask16)((k) & _mm512_cmp_ps_mask(a, b, pred)))
 #else
 #include <immintrin.h>
 #define av_cvtps_pd(a) _mm512_cvtps_pd(a)
 #define av_cvtpd_ps(d) _mm512_cvtpd_ps(d)
 #define av_cvtepi32_epi64(i) _mm512_cvtepi32_epi64(i)
 #define av_stream_ps(p, v) _mm512_stream_ps(p, v)
+#define av_mask_cmp_ps_mask(k, a, b, pred) _mm512_mask_cmp_ps_mask(k, a, b, pred)
 #endif
 
 #define VEC_ISA avx512
@@ -80,6 +82,27 @@ static inline vf vf_select(vf m, vf a, vf b)
 {
     return _mm512_mask_blend_ps(_mm512_movepi32_mask(_mm512_castps_si512(m)), b, a);
 }
+/*
+ * k-mask forms for the piecewise-linear kernels (simd/linear-impl.h): a comparison feeds a masked
+ * operation directly. Comparisons are ordered (false on NaN). vfixupimm classifies its second
+ * operand (QNaN, SNaN, 0, 1, -inf, +inf, negative, positive: one nibble of the table each, lowest
+ * first) and keeps the first operand (token 0), returns the second (1) or +0 (8).
+ */
+#define VF_HAS_KMASK 1
+#define vf_kfix_(r, a, table) _mm512_fixupimm_ps(r, a, _mm512_set1_epi32(table), 0)
+#define vf_nan_pass(a, r) vf_kfix_(r, a, 0x00000011)  /* a NaN ? a : r */
+/* a > 0 ? g : a NaN ? a : +0. SIMDe's fixupimm flushes a subnormal a to zero first (the hardware
+ * does so only with MXCSR.DAZ set, when its comparisons do too): there, the masked move. */
+#ifdef ACTLAB_AVX512_SIMDE
+#define vf_relu_bwd(a, g) vf_nan_pass(a, vf_gt_or_zero(a, _mm512_setzero_ps(), g))
+#else
+#define vf_relu_bwd(a, g) vf_kfix_(g, a, 0x08080811)
+#endif
+#define vf_le_mul(a, b, g, s) _mm512_mask_mul_ps(g, _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ), g, s) /* a <= b ? g s : g */
+#define vf_le_sel(a, b, v, g) _mm512_mask_mov_ps(g, _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ), v) /* a <= b ? v : g */
+#define vf_gt_or_zero(a, b, g) _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(a, b, _CMP_GT_OQ), g) /* a > b ? g : +0 */
+#define vf_in_or_zero(a, lo, hi, g) /* lo < a < hi ? g : +0 */                                     \
+    _mm512_maskz_mov_ps(av_mask_cmp_ps_mask(_mm512_cmp_ps_mask(a, lo, _CMP_GT_OQ), a, hi, _CMP_LT_OQ), g)
 /* max / min that return b, bit for bit, when a or b is NaN (and b when both are zeros): x86's rule. */
 #define VF_MINMAX_B_ON_NAN 1
 #define vf_max_b(a, b) _mm512_max_ps(a, b)
