@@ -69,8 +69,9 @@ static inline void lin_ctx_init(struct lin_ctx *c, const struct act_params *p)
 #define F_THRESHOLD(a) vf_le_sel(a, c.th, c.val, a)
 #define B_IDENTITY(a, g) vf_nan_pass(a, g)
 #define B_RELU(a, g) vf_relu_bwd(a, g)
-#define B_LEAKY(a, g) vf_nan_pass(a, vf_le_mul(a, c.zero, g, c.slope))
+#define B_LEAKY(a, g) vf_leaky_bwd(a, g, c.slope)
 #define B_CLAMP(a, g) vf_nan_pass(a, vf_in_or_zero(a, c.lo, c.hi, g))
+#define B_RELU6(a, g) vf_relu_bwd(a, vf_lt_or_zero(a, c.hi, g)) /* lo = 0: relu's fixup does the rest */
 #define B_THRESHOLD(a, g) vf_nan_pass(a, vf_gt_or_zero(a, c.th, g))
 #else
 #define F_THRESHOLD(a) vf_select(vf_le(a, c.th), c.val, a)
@@ -81,6 +82,7 @@ static inline void lin_ctx_init(struct lin_ctx *c, const struct act_params *p)
 #define B_LEAKY(a, g) NAN_PASS(a, vf_select(vf_gt(a, c.zero), g, vf_mul(g, c.slope)))
 #define B_CLAMP(a, g) vf_or(vf_and(vf_and(vf_gt(a, c.lo), vf_lt(a, c.hi)), g), vf_and(vf_isnan(a), a))
 #define B_THRESHOLD(a, g) vf_or(vf_and(vf_gt(a, c.th), g), vf_and(vf_isnan(a), a))
+#define B_RELU6(a, g) B_CLAMP(a, g)
 #endif
 
 /*
@@ -227,7 +229,7 @@ DEFINE_ALL(relu, RELU, F_RELU, B_RELU)
 DEFINE_ALL_LEAKY(leaky_relu, LEAKY_RELU)
 DEFINE_ALL_LEAKY(prelu, PRELU)
 DEFINE_ALL_LEAKY(rrelu, RRELU)
-DEFINE_ALL(relu6, RELU6, F_CLAMP, B_CLAMP)
+DEFINE_ALL(relu6, RELU6, F_CLAMP, B_RELU6)
 DEFINE_ALL(hardtanh, HARDTANH, F_CLAMP, B_CLAMP)
 DEFINE_FWD(threshold, THRESHOLD, F_THRESHOLD)
 DEFINE_BWD(threshold, THRESHOLD, bwd, ref_bwd1, B_THRESHOLD)

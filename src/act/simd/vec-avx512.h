@@ -93,14 +93,19 @@ static inline vf vf_select(vf m, vf a, vf b)
 #define vf_nan_pass(a, r) vf_kfix_(r, a, 0x00000011)  /* a NaN ? a : r */
 /* a > 0 ? g : a NaN ? a : +0. SIMDe's fixupimm flushes a subnormal a to zero first (the hardware
  * does so only with MXCSR.DAZ set, when its comparisons do too): there, the masked move. */
+/* a > 0 ? g : s g (a NaN: a) as one product: the factor, 1 (token 10) or s (kept), or a NaN a
+ * itself, which the product returns as it is (x86 returns the first operand's NaN). */
 #ifdef ACTLAB_AVX512_SIMDE
 #define vf_relu_bwd(a, g) vf_nan_pass(a, vf_gt_or_zero(a, _mm512_setzero_ps(), g))
+#define vf_leaky_bwd(a, g, s) vf_nan_pass(a, vf_le_mul(a, _mm512_setzero_ps(), g, s))
 #else
 #define vf_relu_bwd(a, g) vf_kfix_(g, a, 0x08080811)
+#define vf_leaky_bwd(a, g, s) _mm512_mul_ps(vf_kfix_(s, a, 0xA0A0A011), g)
 #endif
 #define vf_le_mul(a, b, g, s) _mm512_mask_mul_ps(g, _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ), g, s) /* a <= b ? g s : g */
 #define vf_le_sel(a, b, v, g) _mm512_mask_mov_ps(g, _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ), v) /* a <= b ? v : g */
 #define vf_gt_or_zero(a, b, g) _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(a, b, _CMP_GT_OQ), g) /* a > b ? g : +0 */
+#define vf_lt_or_zero(a, b, g) _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(a, b, _CMP_LT_OQ), g) /* a < b ? g : +0 */
 #define vf_in_or_zero(a, lo, hi, g) /* lo < a < hi ? g : +0 */                                     \
     _mm512_maskz_mov_ps(av_mask_cmp_ps_mask(_mm512_cmp_ps_mask(a, lo, _CMP_GT_OQ), a, hi, _CMP_LT_OQ), g)
 /* max / min that return b, bit for bit, when a or b is NaN (and b when both are zeros): x86's rule. */
