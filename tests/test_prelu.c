@@ -1,8 +1,10 @@
 /*
  * act_prelu_forward / act_prelu_backward against naive loops, over NCHW-like, NHWC-like,
- * shared-slope and odd layouts: y and dx bit for bit; dslope within 1 ULP of the exactly
- * summed (long double) channel sum; NaN poisons only its channel; dslope is overwritten,
- * not accumulated; in place; dx == NULL; size overflow; repeatability.
+ * shared-slope and odd layouts, on every ISA this CPU runs (act_set_max_isa): y and dx bit for
+ * bit; dslope within 1 ULP of the exactly summed (long double) channel sum; NaN poisons only its
+ * channel, an infinite dy where x > 0 does not; dslope is overwritten, not accumulated; in place;
+ * dx == NULL; size overflow; repeatability. And the ISAs agree bit for bit (dslope's order is
+ * fixed: simd/prelu-impl.h).
  */
 #include <float.h>
 #include <math.h>
@@ -24,7 +26,10 @@ static const struct layout layouts[] = {
     {2, 3, 5, "NCHW-like 2x3x5"},   {2, 3, 1, "NHWC-like 2x3x1"}, {4, 1, 7, "shared 4x1x7"},
     {3, 7, 13, "odd 3x7x13"},       {1, 17, 33, "odd 1x17x33"},   {5, 16, 129, "5x16x129"},
     {1, 1, 1, "single"},            {37, 5, 1, "dense 37x5"},     {2, 300, 3, "wide 2x300x3"},
+    {7, 70, 1, "dense 7x70"},       {300, 2, 1, "dense 300x2"},   {2, 3, 1000, "long 2x3x1000"},
+    {3, 2, 64, "2x3x64"},           {2, 600, 1, "dense 2x600"},
 };
+#define N_LAYOUTS (sizeof layouts / sizeof layouts[0])
 
 static size_t index_of(const struct layout *l, size_t r, size_t c, size_t i)
 {
@@ -131,6 +136,10 @@ static void check_layout(const struct layout *l, size_t index)
     for (size_t c = 0; c < ch; c++)
         CHECK(c == c_nan ? isnan(ds2[c]) : tu_same(ds2[c], ds[c]), "%s: NaN in channel %zu: dslope[%zu] = %a",
               l->name, c_nan, c, ds2[c]);
+    x[k_nan] = 1.0f; /* x > 0 there now, with an infinite dy: no product, so no NaN */
+    dy[k_nan] = INFINITY;
+    act_prelu_backward(l->rows, ch, l->inner, x, slope, dy, buf, ds2);
+    CHECK(isfinite(ds2[c_nan]), "%s: dy = inf where x > 0 makes dslope[%zu] %a", l->name, c_nan, ds2[c_nan]);
 
     free(arena);
     free(ds_ref);
@@ -166,11 +175,84 @@ static void check_sizes(void)
     CHECK(act_prelu_forward(0, 2, 2, a, s, b) == ACT_OK && b[0] == 0, "rows == 0 is not a no-op");
 }
 
+/* y, dx and dslope of one layout at the current ISA cap, into out (3n + channels floats). */
+static void run_layout(const struct layout *l, size_t index, float *out)
+{
+    size_t n = l->rows * l->channels * l->inner, ch = l->channels;
+    float *x = malloc((2 * n + ch) * sizeof *x), *dy = x + n, *slope = dy + n;
+    struct tu_rng r;
+    tu_rng_init(&r, 6000 + index);
+    fill(&r, x, dy, n, slope, ch);
+    /* Magnitudes over 2^+-40, so that the double sums round and their order shows. */
+    for (size_t i = 0; i < n; i++) {
+        x[i] = ldexpf(x[i], (int)(tu_rng_next(&r) % 81) - 40);
+        dy[i] = ldexpf(dy[i], (int)(tu_rng_next(&r) % 81) - 40);
+    }
+    act_prelu_forward(l->rows, ch, l->inner, x, slope, out);
+    act_prelu_backward(l->rows, ch, l->inner, x, slope, dy, out + n, out + 2 * n);
+    free(x);
+}
+
+/* dslope's documented order (simd/prelu-impl.h) on data where the order decides the sum: -2^60,
+ * then 1, then 2^60. Within a segment, at positions 0, 1 and 32: lanes 0 and 1, so the 1 survives
+ * (a sum in sequence would absorb it into -2^60). Over rows (inner == 1): in sequence, so it does
+ * not. */
+static void check_order(const char *isa)
+{
+    float x[64], dy[64], dx[64], slope = 0.25f, ds = -1;
+    for (size_t i = 0; i < 64; i++)
+        x[i] = dy[i] = 1.0f;
+    x[0] = -0x1p30f, dy[0] = 0x1p30f;
+    x[1] = -1.0f, dy[1] = -1.0f;
+    x[32] = -0x1p30f, dy[32] = -0x1p30f;
+    act_prelu_backward(1, 1, 64, x, &slope, dy, dx, &ds);
+    CHECK(ds == 1.0f, "%s: dslope of -2^60, 1, 2^60 in lanes 0, 1, 0 is %a, not 1", isa, ds);
+    float xr[3] = {-0x1p30f, -1.0f, -0x1p30f}, dyr[3] = {0x1p30f, -1.0f, -0x1p30f};
+    act_prelu_backward(3, 1, 1, xr, &slope, dyr, dx, &ds);
+    CHECK(ds == 0.0f, "%s: dslope of -2^60, 1, 2^60 over rows is %a, not 0", isa, ds);
+}
+
+static const char *const isas[] = {"scalar", "sse2", "avx2", "avx512", "neon"};
+
+/* Every ISA gives the scalar set's bits: y, dx and dslope. */
+static void check_isas_agree(void)
+{
+    for (size_t li = 0; li < N_LAYOUTS; li++) {
+        const struct layout *l = &layouts[li];
+        size_t n = l->rows * l->channels * l->inner, m = 2 * n + l->channels;
+        float *ref = malloc(m * sizeof *ref), *got = malloc(m * sizeof *got);
+        act_set_max_isa("scalar");
+        run_layout(l, li, ref);
+        for (size_t k = 1; k < sizeof isas / sizeof isas[0]; k++) {
+            act_set_max_isa(isas[k]);
+            if (strcmp(act_isa(), isas[k]))
+                continue;
+            run_layout(l, li, got);
+            CHECK(count_diff(got, ref, n) == 0 && count_diff(got + n, ref + n, n) == 0 &&
+                      count_diff(got + 2 * n, ref + 2 * n, l->channels) == 0,
+                  "%s: %s differs from scalar (y %zu, dx %zu, dslope %zu)", l->name, isas[k], count_diff(got, ref, n),
+                  count_diff(got + n, ref + n, n), count_diff(got + 2 * n, ref + 2 * n, l->channels));
+        }
+        free(ref);
+        free(got);
+    }
+}
+
 int main(void)
 {
-    for (size_t i = 0; i < sizeof layouts / sizeof layouts[0]; i++)
-        check_layout(&layouts[i], i);
-    check_matches_act_forward();
+    size_t ran = 0;
+    for (size_t k = 0; k < sizeof isas / sizeof isas[0]; k++) {
+        if (act_set_max_isa(isas[k]) != ACT_OK || strcmp(act_isa(), isas[k]))
+            continue; /* this CPU lacks it */
+        ran++;
+        for (size_t i = 0; i < N_LAYOUTS; i++)
+            check_layout(&layouts[i], i);
+        check_matches_act_forward();
+        check_order(isas[k]);
+    }
+    printf("layouts checked on %zu ISAs\n", ran);
+    check_isas_agree();
+    act_set_max_isa("neon"); /* the last name: no cap */
     check_sizes();
     return harness_finish();
 }

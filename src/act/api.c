@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "internal.h"
+#include "kernels.h"
+#include "ref.h"
 
 #define P(field) offsetof(struct act_desc, field)
 
@@ -217,18 +219,70 @@ static enum act_status prelu_size(size_t rows, size_t channels, size_t inner, si
     return ACT_OK;
 }
 
-/* One element of PReLU with its own slope: the reference's semantics (NaN kept, slope 0 gives
- * copysign(0, x) also at -inf, -0 kept), inline for the per-element-slope layouts. */
-static inline float prelu1(float x, float s)
+/* The per-channel PReLU parts of one ISA (simd/prelu-impl.h), picked by the ISA dispatch picked
+ * for prelu (so ACTLAB_MAX_ISA and act_set_max_isa apply). The scalar set below has their order. */
+struct prelu_set {
+    void (*bwd_seg)(size_t n, const float *x, const float *dy, float *dx, float slope, double *acc);
+    void (*rows_fwd)(size_t channels, const float *x, const float *slope, float *y);
+    void (*rows_bwd)(size_t channels, const float *x, const float *slope, const float *dy, float *dx, double *acc);
+};
+
+static void prelu_bwd_seg_scalar(size_t n, const float *x, const float *dy, float *dx, float slope, double *acc)
 {
-    if (x > 0 || isnan(x))
-        return x;
-    return s == 0 ? (x < 0 ? -0.0f : x * 0.0f) : s * x;
+    struct act_params p = {0};
+    p.slope = slope;
+    for (size_t i = 0; i < n; i++) {
+        float xi = x[i], g = dy[i];
+        if (!(xi > 0)) /* NaN x poisons the channel's sum, as the policy wants */
+            acc[i % ACT_PRELU_LANES] += (double)xi * g;
+        if (dx)
+            dx[i] = ref_bwd1(ACT_OP_PRELU, &p, xi, g);
+    }
 }
 
-static inline float prelu1_bwd(float x, float dy, float s)
+static void prelu_rows_fwd_scalar(size_t channels, const float *x, const float *slope, float *y)
 {
-    return x > 0 ? dy : (isnan(x) ? x : s * dy);
+    struct act_params p = {0};
+    for (size_t c = 0; c < channels; c++) {
+        p.slope = slope[c];
+        y[c] = ref_fwd1(ACT_OP_PRELU, &p, x[c]);
+    }
+}
+
+static void prelu_rows_bwd_scalar(size_t channels, const float *x, const float *slope, const float *dy, float *dx,
+                                  double *acc)
+{
+    struct act_params p = {0};
+    for (size_t c = 0; c < channels; c++) {
+        float xc = x[c], g = dy[c];
+        if (!(xc > 0))
+            acc[c] += (double)xc * g;
+        if (dx) {
+            p.slope = slope[c];
+            dx[c] = ref_bwd1(ACT_OP_PRELU, &p, xc, g);
+        }
+    }
+}
+
+#define PRELU_SET(isa) ((struct prelu_set){act_prelu_bwd_seg__##isa, act_prelu_rows_fwd__##isa, act_prelu_rows_bwd__##isa})
+
+static struct prelu_set prelu_set(void)
+{
+    switch (act_dispatch(ACT_OP_PRELU, ACT_DIR_FWD)->isa) {
+#if defined(__x86_64__)
+    case ACT_ISA_AVX512:
+        return PRELU_SET(avx512);
+    case ACT_ISA_AVX2:
+        return PRELU_SET(avx2);
+    case ACT_ISA_SSE2:
+        return PRELU_SET(sse2);
+#elif defined(__aarch64__)
+    case ACT_ISA_NEON:
+        return PRELU_SET(neon);
+#endif
+    default:
+        return (struct prelu_set){prelu_bwd_seg_scalar, prelu_rows_fwd_scalar, prelu_rows_bwd_scalar};
+    }
 }
 
 ACT_API enum act_status act_prelu_forward(size_t rows, size_t channels, size_t inner, const float *x,
@@ -241,10 +295,10 @@ ACT_API enum act_status act_prelu_forward(size_t rows, size_t channels, size_t i
         return ACT_OK;
     if (!x || !slope || !y)
         return ACT_ERR_INVALID_ARG;
-    if (inner == 1) { /* NHWC / dense: the slope changes every element; a kernel call each would dominate */
+    if (inner == 1) { /* NHWC / dense: the slope changes every element, a vector of them */
+        struct prelu_set ps = prelu_set();
         for (size_t r = 0; r < rows; r++)
-            for (size_t c = 0; c < channels; c++)
-                y[r * channels + c] = prelu1(x[r * channels + c], slope[c]);
+            ps.rows_fwd(channels, x + r * channels, slope, y + r * channels);
         return ACT_OK;
     }
     act_fwd_fn fn = (act_fwd_fn)act_dispatch(ACT_OP_PRELU, ACT_DIR_FWD)->fn;
@@ -258,8 +312,19 @@ ACT_API enum act_status act_prelu_forward(size_t rows, size_t channels, size_t i
     return ACT_OK;
 }
 
-/* Channels whose dslope sums are carried at once (a stack block: no allocation). */
+/* Channels whose dslope sums are carried at once (a stack block: no allocation): one double each
+ * where inner == 1, ACT_PRELU_LANES of them otherwise (8 KiB). */
 #define PRELU_BLOCK 256
+#define PRELU_LANE_BLOCK 32
+
+/* The lanes of one channel's dslope, added pairwise (in place): the last step of the fixed order. */
+static float prelu_lanes_sum(double *a)
+{
+    for (size_t w = ACT_PRELU_LANES / 2; w >= 1; w /= 2)
+        for (size_t j = 0; j < w; j++)
+            a[j] = a[2 * j] + a[2 * j + 1];
+    return (float)a[0];
+}
 
 ACT_API enum act_status act_prelu_backward(size_t rows, size_t channels, size_t inner, const float *x,
                                            const float *slope, const float *dy, float *dx, float *dslope)
@@ -271,29 +336,31 @@ ACT_API enum act_status act_prelu_backward(size_t rows, size_t channels, size_t 
         return ACT_ERR_INVALID_ARG;
     if (n > 0 && (!x || !slope || !dy))
         return ACT_ERR_INVALID_ARG;
-    act_bwd_fn fn = dx ? (act_bwd_fn)act_dispatch(ACT_OP_PRELU, ACT_DIR_BWD)->fn : NULL;
-    struct act_params p = {0};
-    for (size_t c0 = 0; c0 < channels; c0 += PRELU_BLOCK) {
-        size_t cn = channels - c0 < PRELU_BLOCK ? channels - c0 : PRELU_BLOCK;
-        double acc[PRELU_BLOCK] = {0};
-        /* Each channel's sum runs over rows, then inner, in order: the same order for any block size. */
+    struct prelu_set ps = prelu_set();
+    if (inner == 1) {
+        for (size_t c0 = 0; c0 < channels; c0 += PRELU_BLOCK) {
+            size_t cn = channels - c0 < PRELU_BLOCK ? channels - c0 : PRELU_BLOCK;
+            double acc[PRELU_BLOCK] = {0};
+            for (size_t r = 0; r < rows; r++) {
+                size_t off = r * channels + c0;
+                ps.rows_bwd(cn, x + off, slope + c0, dy + off, dx ? dx + off : NULL, acc);
+            }
+            for (size_t c = 0; c < cn; c++)
+                dslope[c0 + c] = (float)acc[c];
+        }
+        return ACT_OK;
+    }
+    for (size_t c0 = 0; c0 < channels; c0 += PRELU_LANE_BLOCK) {
+        size_t cn = channels - c0 < PRELU_LANE_BLOCK ? channels - c0 : PRELU_LANE_BLOCK;
+        double acc[PRELU_LANE_BLOCK][ACT_PRELU_LANES];
+        memset(acc, 0, sizeof acc);
         for (size_t r = 0; r < rows; r++)
             for (size_t c = c0; c < c0 + cn; c++) {
                 size_t off = (r * channels + c) * inner;
-                for (size_t i = 0; i < inner; i++) {
-                    float xi = x[off + i];
-                    if (!(xi > 0)) /* NaN x poisons the channel's sum, as the policy wants */
-                        acc[c - c0] += (double)xi * (double)dy[off + i];
-                }
-                if (fn && inner == 1) {
-                    dx[off] = prelu1_bwd(x[off], dy[off], slope[c]);
-                } else if (fn) {
-                    p.slope = slope[c];
-                    fn(inner, x + off, dy + off, dx + off, &p);
-                }
+                ps.bwd_seg(inner, x + off, dy + off, dx ? dx + off : NULL, slope[c], acc[c - c0]);
             }
         for (size_t c = 0; c < cn; c++)
-            dslope[c0 + c] = (float)acc[c];
+            dslope[c0 + c] = prelu_lanes_sum(acc[c]);
     }
     return ACT_OK;
 }

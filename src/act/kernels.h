@@ -15,6 +15,24 @@ typedef void act_bwd_kernel(size_t n, const float *x, const float *dy, float *dx
 #define ACT_KTYPE_BWD act_bwd_kernel
 #define ACT_KTYPE_BWD_Y act_bwd_kernel
 
+/* PReLU with a slope per channel (simd/prelu-impl.h, one set per vector ISA; api.c has the scalar
+ * set): a row's segment of a channel, dx and the dslope lanes (lane i mod ACT_PRELU_LANES), and the
+ * inner == 1 rows with the slopes as a vector. */
+#define ACT_PRELU_LANES 32
+#define ACT_PRELU_DECL(isa)                                                                          \
+    void act_prelu_bwd_seg__##isa(size_t n, const float *x, const float *dy, float *dx, float slope,   \
+                                  double *acc);                                                      \
+    void act_prelu_rows_fwd__##isa(size_t channels, const float *x, const float *slope, float *y);   \
+    void act_prelu_rows_bwd__##isa(size_t channels, const float *x, const float *slope, const float *dy, \
+                                   float *dx, double *acc);
+#if defined(__x86_64__)
+ACT_PRELU_DECL(sse2)
+ACT_PRELU_DECL(avx2)
+ACT_PRELU_DECL(avx512)
+#elif defined(__aarch64__)
+ACT_PRELU_DECL(neon)
+#endif
+
 #define ACT_KERNEL(op, OP, dir, DIR, isa, ISA, var) ACT_KTYPE_##DIR act_f32_##op##_##dir##__##isa##_##var;
 #include "kernels.inc"
 #undef ACT_KERNEL

@@ -2,3 +2,4 @@
 #include "../simd/vec-avx2.h"
 #define UTAG u32
 #include "../simd/linear-impl.h"
+#include "../simd/prelu-impl.h"

@@ -2,3 +2,4 @@
 #include "../simd/vec-avx512.h"
 #define UTAG u64
 #include "../simd/linear-impl.h"
+#include "../simd/prelu-impl.h"

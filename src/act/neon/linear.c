@@ -2,3 +2,4 @@
 #include "../simd/vec-neon.h"
 #define UTAG u16
 #include "../simd/linear-impl.h"
+#include "../simd/prelu-impl.h"

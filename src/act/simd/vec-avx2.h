@@ -75,6 +75,8 @@ typedef __m256i vi;
 #define VDLEN 4
 typedef __m256d vd;
 #define vd_set1(s) _mm256_set1_pd(s)
+#define vd_load(p) _mm256_loadu_pd(p)
+#define vd_store(p, v) _mm256_storeu_pd(p, v)
 #define vd_add(a, b) _mm256_add_pd(a, b)
 #define vd_sub(a, b) _mm256_sub_pd(a, b)
 #define vd_mul(a, b) _mm256_mul_pd(a, b)

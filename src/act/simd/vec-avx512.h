@@ -94,7 +94,8 @@ static inline vf vf_select(vf m, vf a, vf b)
 /* a > 0 ? g : a NaN ? a : +0. SIMDe's fixupimm flushes a subnormal a to zero first (the hardware
  * does so only with MXCSR.DAZ set, when its comparisons do too): there, the masked move. */
 /* a > 0 ? g : s g (a NaN: a) as one product: the factor, 1 (token 10) or s (kept), or a NaN a
- * itself, which the product returns as it is (x86 returns the first operand's NaN). */
+ * itself, which the product returns (x86 returns the first operand's NaN), quieted: a signalling
+ * NaN comes out quiet, as from the reference (x + x), where the other kernels pass it as it is. */
 #ifdef ACTLAB_AVX512_SIMDE
 #define vf_relu_bwd(a, g) vf_nan_pass(a, vf_gt_or_zero(a, _mm512_setzero_ps(), g))
 #define vf_leaky_bwd(a, g, s) vf_nan_pass(a, vf_le_mul(a, _mm512_setzero_ps(), g, s))
@@ -136,6 +137,8 @@ typedef __m512i vi;
 #define VDLEN 8
 typedef __m512d vd;
 #define vd_set1(s) _mm512_set1_pd(s)
+#define vd_load(p) _mm512_loadu_pd(p)
+#define vd_store(p, v) _mm512_storeu_pd(p, v)
 #define vd_add(a, b) _mm512_add_pd(a, b)
 #define vd_sub(a, b) _mm512_sub_pd(a, b)
 #define vd_mul(a, b) _mm512_mul_pd(a, b)

@@ -45,6 +45,8 @@ static inline vf vf_select(vf m, vf a, vf b) { return vbslq_f32(vreinterpretq_u3
 #define VDLEN 2
 typedef float64x2_t vd;
 #define vd_set1(s) vdupq_n_f64(s)
+#define vd_load(p) vld1q_f64(p)
+#define vd_store(p, v) vst1q_f64(p, v)
 #define vd_add(a, b) vaddq_f64(a, b)
 #define vd_sub(a, b) vsubq_f64(a, b)
 #define vd_mul(a, b) vmulq_f64(a, b)

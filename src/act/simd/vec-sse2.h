@@ -38,6 +38,8 @@ static inline vf vf_select(vf m, vf a, vf b) { return _mm_or_ps(_mm_and_ps(m, a)
 #define VDLEN 2
 typedef __m128d vd;
 #define vd_set1(s) _mm_set1_pd(s)
+#define vd_load(p) _mm_loadu_pd(p)
+#define vd_store(p, v) _mm_storeu_pd(p, v)
 #define vd_add(a, b) _mm_add_pd(a, b)
 #define vd_sub(a, b) _mm_sub_pd(a, b)
 #define vd_mul(a, b) _mm_mul_pd(a, b)

@@ -2,3 +2,4 @@
 #include "../simd/vec-sse2.h"
 #define UTAG u16
 #include "../simd/linear-impl.h"
+#include "../simd/prelu-impl.h"
