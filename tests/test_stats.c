@@ -1,7 +1,8 @@
 /*
  * act_forward_stats: y as act_forward's, and the counts and sums against a naive pass over
  * (x, y): count, zeros (+0 and -0), negatives (x < 0), nonfinite (y NaN or inf), sum and
- * sum_sq over finite y. Statistics accumulate across calls.
+ * sum_sq over finite y. Statistics accumulate across calls. On every ISA this CPU runs; the ISAs
+ * give the scalar code's bits, and the sums follow their documented order (simd/stats-impl.h).
  */
 #include <math.h>
 #include <stdio.h>
@@ -88,13 +89,78 @@ static void check_case(const struct tu_case *c, size_t index)
     CHECK(same_stats(&st, &want, abs_sum), "%s: in place gives " STATS_FMT, c->label, STATS_ARGS(st));
 }
 
+static const char *const isas[] = {"scalar", "sse2", "avx2", "avx512", "neon"};
+
+static int same_bits(const struct act_stats *a, const struct act_stats *b)
+{
+    return a->count == b->count && a->zeros == b->zeros && a->negatives == b->negatives &&
+           a->nonfinite == b->nonfinite && memcmp(&a->sum, &b->sum, sizeof a->sum) == 0 &&
+           memcmp(&a->sum_sq, &b->sum_sq, sizeof a->sum_sq) == 0;
+}
+
+/* Every ISA gives the scalar code's statistics bit for bit where it gives the same y (the exact
+ * piecewise-linear ops; a smooth op's y may differ by its ULP budget): n = 5000 (three blocks, a
+ * tail), x over 2^+-40 so that the double sums round. */
+static void check_isas_agree(const struct tu_case *cases, size_t nc)
+{
+    enum { M = 5000 };
+    static float x[M], y[M], y_ref[M];
+    size_t compared = 0;
+    for (size_t i = 0; i < nc; i++) {
+        struct tu_rng r;
+        tu_rng_init(&r, 7500 + i);
+        tu_fill_x(&r, &cases[i].d, x, M);
+        for (size_t k = 0; k < M; k += 3)
+            x[k] = ldexpf(x[k], (int)(tu_rng_next(&r) % 81) - 40);
+        struct act_stats ref = {0}, got;
+        act_set_max_isa("scalar");
+        act_forward_stats(&cases[i].d, M, x, y_ref, &ref);
+        for (size_t k = 1; k < sizeof isas / sizeof isas[0]; k++) {
+            act_set_max_isa(isas[k]);
+            if (strcmp(act_isa(), isas[k]))
+                continue;
+            memset(&got, 0, sizeof got);
+            act_forward_stats(&cases[i].d, M, x, y, &got);
+            if (memcmp(y, y_ref, sizeof y))
+                continue;
+            compared++;
+            CHECK(same_bits(&got, &ref), "%s: %s gives " STATS_FMT ", scalar " STATS_FMT, cases[i].label, isas[k],
+                  STATS_ARGS(got), STATS_ARGS(ref));
+        }
+    }
+    act_set_max_isa("neon"); /* the last name: no cap */
+    CHECK(compared >= 8 || !strcmp(act_isa(), "scalar"), "only %zu cases had the scalar code's y on another ISA",
+          compared);
+}
+
+/* The documented order on data where it decides the sum (identity: y = x): 2^60 at position 0, 1 at
+ * 1, -2^60 at 32 of a block: lanes 0, 1, 0, so the 1 survives (a sum in sequence absorbs it). */
+static void check_order(const char *isa)
+{
+    float x[64], y[64];
+    for (size_t i = 0; i < 64; i++)
+        x[i] = 0;
+    x[0] = 0x1p60f, x[1] = 1, x[32] = -0x1p60f;
+    struct act_desc d;
+    act_parse("identity", &d);
+    struct act_stats st = {0};
+    act_forward_stats(&d, 64, x, y, &st);
+    CHECK(st.sum == 1, "%s: sum of 2^60, 1, -2^60 in lanes 0, 1, 0 is %a, not 1", isa, st.sum);
+}
+
 int main(void)
 {
     size_t nc;
     const struct tu_case *cases = tu_cases(&nc);
     float x[2] = {1, -1}, y[2];
-    for (size_t i = 0; i < nc; i++)
-        check_case(&cases[i], i);
+    for (size_t k = 0; k < sizeof isas / sizeof isas[0]; k++) {
+        if (act_set_max_isa(isas[k]) != ACT_OK || strcmp(act_isa(), isas[k]))
+            continue; /* this CPU lacks it */
+        for (size_t i = 0; i < nc; i++)
+            check_case(&cases[i], i);
+        check_order(isas[k]);
+    }
+    check_isas_agree(cases, nc);
     CHECK(act_forward_stats(&cases[0].d, 2, x, y, NULL) == ACT_ERR_INVALID_ARG, "NULL stats is not INVALID_ARG");
     return harness_finish();
 }

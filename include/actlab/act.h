@@ -155,7 +155,8 @@ struct act_stats {
     double sum, sum_sq;
 };
 
-/* act_forward, and add the statistics of this call into *st. */
+/* act_forward, and add the statistics of this call into *st. The sums are in double, in a fixed order
+ * that is the same on every ISA (docs/activations.md): the same x gives the same bits. */
 enum act_status act_forward_stats(const struct act_desc *d, size_t n, const float *x, float *y, struct act_stats *st);
 
 /* Name of the instruction set dispatch picked: "scalar", "sse2", "avx2", "avx512" or "neon". */

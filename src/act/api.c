@@ -219,8 +219,25 @@ static enum act_status prelu_size(size_t rows, size_t channels, size_t inner, si
     return ACT_OK;
 }
 
-/* The per-channel PReLU parts of one ISA (simd/prelu-impl.h), picked by the ISA dispatch picked
- * for prelu (so ACTLAB_MAX_ISA and act_set_max_isa apply). The scalar set below has their order. */
+/* n lanes (a power of two) added pairwise, in place: ((a0 + a1) + (a2 + a3)) + ... The last step of
+ * the fixed orders of dslope and forward_stats's sums. */
+static double lanes_sum(double *a, size_t n)
+{
+    for (size_t w = n / 2; w >= 1; w /= 2)
+        for (size_t j = 0; j < w; j++)
+            a[j] = a[2 * j] + a[2 * j + 1];
+    return a[0];
+}
+
+/* The ISA of the vector code outside the registry (per-channel PReLU, forward_stats): the one
+ * dispatch picked for prelu, whose kernels exist on every ISA, so the cap (ACTLAB_MAX_ISA,
+ * act_set_max_isa) applies. */
+static enum act_isa_id vec_isa(void)
+{
+    return act_dispatch(ACT_OP_PRELU, ACT_DIR_FWD)->isa;
+}
+
+/* The per-channel PReLU parts of one ISA (simd/prelu-impl.h). The scalar set below has their order. */
 struct prelu_set {
     void (*bwd_seg)(size_t n, const float *x, const float *dy, float *dx, float slope, double *acc);
     void (*rows_fwd)(size_t channels, const float *x, const float *slope, float *y);
@@ -268,7 +285,7 @@ static void prelu_rows_bwd_scalar(size_t channels, const float *x, const float *
 
 static struct prelu_set prelu_set(void)
 {
-    switch (act_dispatch(ACT_OP_PRELU, ACT_DIR_FWD)->isa) {
+    switch (vec_isa()) {
 #if defined(__x86_64__)
     case ACT_ISA_AVX512:
         return PRELU_SET(avx512);
@@ -317,15 +334,6 @@ ACT_API enum act_status act_prelu_forward(size_t rows, size_t channels, size_t i
 #define PRELU_BLOCK 256
 #define PRELU_LANE_BLOCK 32
 
-/* The lanes of one channel's dslope, added pairwise (in place): the last step of the fixed order. */
-static float prelu_lanes_sum(double *a)
-{
-    for (size_t w = ACT_PRELU_LANES / 2; w >= 1; w /= 2)
-        for (size_t j = 0; j < w; j++)
-            a[j] = a[2 * j] + a[2 * j + 1];
-    return (float)a[0];
-}
-
 ACT_API enum act_status act_prelu_backward(size_t rows, size_t channels, size_t inner, const float *x,
                                            const float *slope, const float *dy, float *dx, float *dslope)
 {
@@ -360,13 +368,50 @@ ACT_API enum act_status act_prelu_backward(size_t rows, size_t channels, size_t 
                 ps.bwd_seg(inner, x + off, dy + off, dx ? dx + off : NULL, slope[c], acc[c - c0]);
             }
         for (size_t c = 0; c < cn; c++)
-            dslope[c0 + c] = prelu_lanes_sum(acc[c]);
+            dslope[c0 + c] = (float)lanes_sum(acc[c], ACT_PRELU_LANES);
     }
     return ACT_OK;
 }
 
 /* Elements per block of act_forward_stats: x is copied first so y == x works. */
-#define STATS_BLOCK 512
+#define STATS_BLOCK 2048
+
+typedef void stats_block_fn(size_t m, const float *x, const float *y, double *lanes, uint64_t *counts);
+
+/* The scalar version of simd/stats-impl.h: the same lanes, one element at a time. */
+static void stats_block_scalar(size_t m, const float *x, const float *y, double *lanes, uint64_t *counts)
+{
+    for (size_t i = 0; i < m; i++) {
+        float v = y[i];
+        counts[0] += v == 0;
+        counts[1] += x[i] < 0;
+        if (isfinite(v)) {
+            lanes[i % ACT_STATS_LANES] += v;
+            lanes[ACT_STATS_LANES + i % ACT_STATS_LANES] += (double)v * v;
+        } else {
+            counts[2]++;
+        }
+    }
+}
+
+static stats_block_fn *stats_block(void)
+{
+    switch (vec_isa()) {
+#if defined(__x86_64__)
+    case ACT_ISA_AVX512:
+        return act_stats_block__avx512;
+    case ACT_ISA_AVX2:
+        return act_stats_block__avx2;
+    case ACT_ISA_SSE2:
+        return act_stats_block__sse2;
+#elif defined(__aarch64__)
+    case ACT_ISA_NEON:
+        return act_stats_block__neon;
+#endif
+    default:
+        return stats_block_scalar;
+    }
+}
 
 ACT_API enum act_status act_forward_stats(const struct act_desc *d, size_t n, const float *x, float *y,
                                           struct act_stats *st)
@@ -378,30 +423,21 @@ ACT_API enum act_status act_forward_stats(const struct act_desc *d, size_t n, co
     if (!st)
         return ACT_ERR_INVALID_ARG;
     act_fwd_fn fn = (act_fwd_fn)act_dispatch(d->op, ACT_DIR_FWD)->fn;
+    stats_block_fn *block = stats_block();
     float xb[STATS_BLOCK];
     for (size_t i0 = 0; i0 < n; i0 += STATS_BLOCK) {
         size_t m = n - i0 < STATS_BLOCK ? n - i0 : STATS_BLOCK;
         memcpy(xb, x + i0, m * sizeof(float));
         fn(m, xb, y + i0, &p);
-        uint64_t zeros = 0, neg = 0, nonfinite = 0;
-        double sum = 0, sum_sq = 0;
-        for (size_t i = 0; i < m; i++) {
-            float v = y[i0 + i];
-            neg += xb[i] < 0;
-            zeros += v == 0;
-            if (isfinite(v)) {
-                sum += v;
-                sum_sq += (double)v * v;
-            } else {
-                nonfinite++;
-            }
-        }
+        double lanes[2 * ACT_STATS_LANES] = {0};
+        uint64_t counts[3] = {0};
+        block(m, xb, y + i0, lanes, counts);
         st->count += m;
-        st->zeros += zeros;
-        st->negatives += neg;
-        st->nonfinite += nonfinite;
-        st->sum += sum;
-        st->sum_sq += sum_sq;
+        st->zeros += counts[0];
+        st->negatives += counts[1];
+        st->nonfinite += counts[2];
+        st->sum += lanes_sum(lanes, ACT_STATS_LANES);
+        st->sum_sq += lanes_sum(lanes + ACT_STATS_LANES, ACT_STATS_LANES);
     }
     return ACT_OK;
 }

@@ -25,6 +25,18 @@ typedef void act_bwd_kernel(size_t n, const float *x, const float *dy, float *dx
     void act_prelu_rows_fwd__##isa(size_t channels, const float *x, const float *slope, float *y);   \
     void act_prelu_rows_bwd__##isa(size_t channels, const float *x, const float *slope, const float *dy, \
                                    float *dx, double *acc);
+/* act_forward_stats over one block (simd/stats-impl.h): sums in lane i mod ACT_STATS_LANES, lanes[0, 32)
+ * of y and lanes[32, 64) of y^2; counts[0..2]: zeros, negatives, non-finite. */
+#define ACT_STATS_LANES 32
+#define ACT_STATS_DECL(isa)                                                                          \
+    void act_stats_block__##isa(size_t m, const float *x, const float *y, double *lanes, uint64_t *counts);
+#if defined(__x86_64__)
+ACT_STATS_DECL(sse2)
+ACT_STATS_DECL(avx2)
+ACT_STATS_DECL(avx512)
+#elif defined(__aarch64__)
+ACT_STATS_DECL(neon)
+#endif
 #if defined(__x86_64__)
 ACT_PRELU_DECL(sse2)
 ACT_PRELU_DECL(avx2)

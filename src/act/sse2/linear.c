@@ -3,3 +3,4 @@
 #define UTAG u16
 #include "../simd/linear-impl.h"
 #include "../simd/prelu-impl.h"
+#include "../simd/stats-impl.h"
