@@ -70,8 +70,8 @@
  * vector i. Three: A of vector i + 2, J of vector i + 1, B of vector i. */
 #define FM_NO_DY(i) vf_zero()
 #define FM_DY(i) vf_load(dy + (i))
-#define FM_CALL_FWD(B, a, g, e) ((void)(g), vf_select(vf_isnan(a), a, B(a, e, &pl)))
-#define FM_CALL_BWD(B, a, g, e) vf_select(vf_isnan(a), a, B(a, g, e, &pl))
+#define FM_CALL_FWD(B, a, g, e) ((void)(g), vf_nan_pass(a, B(a, e, &pl)))
+#define FM_CALL_BWD(B, a, g, e) vf_nan_pass(a, B(a, g, e, &pl))
 /* For a B that returns NaN for NaN itself (the kernels with an ordinary-vector path, below). */
 #define FM_CALL_FWD_RAW(B, a, g, e) ((void)(g), B(a, e, &pl))
 #define FM_CALL_BWD_RAW(B, a, g, e) B(a, g, e, &pl)
@@ -290,7 +290,7 @@ static inline vf fm_silu_b(vf x, struct fm_exp e)
 FM_COLD vf fm_sigmoid_general(vf x, int silu)
 {
     vf y = silu ? fm_silu_b(x, fm_exp_join(FM_SILU_P(x, 0))) : fm_sigmoid_b(x, fm_exp_join(FM_SIGMOID_P(x, 0)));
-    return vf_select(vf_isnan(x), x, y);
+    return vf_nan_pass(x, y);
 }
 /* sigmoid (silu = 0) or silu (1) */
 FM_INLINE vf fm_sigmoid_fast_b(vf x, struct fm_exp e, int silu)
@@ -368,7 +368,7 @@ FM_COLD vf fm_elu_general(vf x, const struct act_params *p, int pow2)
 {
     struct fm_exp e = fm_exp_join(FM_EXPM1_P(x));
     vf y = vf_select(vf_gt(x, vf_zero()), x, fm_alpha_expm1(x, e, vf_set1(p->alpha), pow2, 1));
-    return vf_select(vf_isnan(x), x, y);
+    return vf_nan_pass(x, y);
 }
 /* Ordinary vectors (x >= -64 in every lane, +inf included: see fm_sigmoid_fast_b) skip the
  * scaling by 2^64 and back; the others take fm_elu_general. */
@@ -406,7 +406,7 @@ static inline vf fm_celu_b2(vf x, struct fm_exp e, const struct act_params *p, i
 }
 FM_COLD vf fm_celu_general(vf x, const struct act_params *p)
 {
-    return vf_select(vf_isnan(x), x, fm_celu_b2(x, fm_celu_a2(x, p, 0), p, 0));
+    return vf_nan_pass(x, fm_celu_b2(x, fm_celu_a2(x, p, 0), p, 0));
 }
 /* Ordinary vectors: x >= -64 alpha in every lane (z = x / alpha >= -64). */
 #define FM_CELU_A(x, p) fm_celu_a2(x, p, 1)
@@ -506,7 +506,7 @@ FM_COLD vf fm_selu_general(vf x)
     struct fm_exp e = fm_exp_join(FM_EXPM1_P(x));
     vf y = vf_select(vf_gt(x, vf_zero()), fm_mul2(x, vf_set1(SELU_LH), vf_set1(SELU_LL)),
                      fm_scaled_expm1(x, e, vf_set1(SELU_LAH), vf_set1(SELU_LAL)));
-    return vf_select(vf_isnan(x), x, y);
+    return vf_nan_pass(x, y);
 }
 /* Ordinary lanes: 2^-100 <= |x| <= FLT_MAX, where fm_mul2 is one fma (x < -64 too: the lean
  * reduction clamps it to -17.5); the others take the general path's formula, lane by lane. expm1
@@ -683,7 +683,7 @@ FM_INLINE vf fm_gelu_float(vf x, struct fm_exp_parts g)
 }
 FM_COLD vf fm_gelu_general(vf x, struct fm_exp_parts g)
 {
-    return vf_select(FM_GELU_LANES(x), fm_gelu_float(x, g), vf_select(vf_isnan(x), x, fm_gelu_double(x, g)));
+    return vf_select(FM_GELU_LANES(x), fm_gelu_float(x, g), vf_nan_pass(x, fm_gelu_double(x, g)));
 }
 FM_INLINE vf fm_gelu_b(vf x, struct fm_exp_parts g, const struct act_params *p)
 {
@@ -844,7 +844,7 @@ FM_COLD vf fm_delu_general(vf x, vf dy, const struct act_params *p)
 {
     vf ph = vf_mul(vf_set1(p->alpha), dy);
     vf f = fm_delu_float(x, dy, ph, fm_exp_join0(FM_DELU_FAST_A(x, p)), p);
-    vf d = vf_select(vf_isnan(x), x, fm_delu_b(x, dy, fm_join_exp(fm_delu_a(x, p)), p));
+    vf d = vf_nan_pass(x, fm_delu_b(x, dy, fm_join_exp(fm_delu_a(x, p)), p));
     return vf_select(FM_DELU_LANES(x, ph), f, d);
 }
 FM_INLINE vf fm_delu_fast_b(vf x, vf dy, struct fm_exp e, const struct act_params *p)
@@ -857,7 +857,7 @@ FM_INLINE vf fm_delu_fast_b(vf x, vf dy, struct fm_exp e, const struct act_param
 FM_COLD vf fm_dselu_general(vf x, vf dy, const struct act_params *p)
 {
     vf f = fm_dselu_float(x, dy, fm_exp_join0(FM_DELU_FAST_A(x, p)));
-    vf d = vf_select(vf_isnan(x), x, fm_dselu_b(x, dy, fm_join_exp(fm_delu_a(x, p)), p));
+    vf d = vf_nan_pass(x, fm_dselu_b(x, dy, fm_join_exp(fm_delu_a(x, p)), p));
     return vf_select(FM_DELU_LANES(x, dy), f, d);
 }
 FM_INLINE vf fm_dselu_fast_b(vf x, vf dy, struct fm_exp e, const struct act_params *p)
@@ -907,7 +907,7 @@ FM_INLINE vf fm_dcelu_float(vf x, vf dy, struct fm_exp e)
 FM_COLD vf fm_dcelu_general(vf x, vf dy, const struct act_params *p)
 {
     vf f = fm_dcelu_float(x, dy, FM_DCELU_FAST_A(x, p));
-    vf d = vf_select(vf_isnan(x), x, fm_dcelu_b(x, dy, fm_join_exp(fm_dcelu_a(x, p)), p));
+    vf d = vf_nan_pass(x, fm_dcelu_b(x, dy, fm_join_exp(fm_dcelu_a(x, p)), p));
     return vf_select(FM_DELU_LANES(vf_mul(x, vf_set1(1.0f / p->alpha)), dy), f, d);
 }
 FM_INLINE vf fm_dcelu_fast_b(vf x, vf dy, struct fm_exp e, const struct act_params *p)
@@ -1074,7 +1074,7 @@ FM_INLINE vf fm_softplus_float(vf x, const struct act_params *p)
 }
 FM_COLD vf fm_softplus_general(vf x, const struct act_params *p)
 {
-    vf d = vf_select(vf_isnan(x), x, fm_softplus(x, p));
+    vf d = vf_nan_pass(x, fm_softplus(x, p));
     return vf_select(FM_SOFTPLUS_LANES(x, p), fm_softplus_float(x, p), d);
 }
 FM_INLINE vf fm_softplus_pow2(vf x, const struct act_params *p)
@@ -1099,7 +1099,7 @@ void FKN(softplus, fwd)(size_t n, const float *x, float *y, const struct act_par
     } else {
         for (; i + VLEN <= n; i += VLEN) {
             vf a = vf_load(x + i);
-            vf_store(y + i, vf_select(vf_isnan(a), a, fm_softplus(a, &pl)));
+            vf_store(y + i, vf_nan_pass(a, fm_softplus(a, &pl)));
         }
         FM_PIPE_TAIL(FM_SOFTPLUS_A, FM_JOIN_NONE, FM_SOFTPLUS_B, y, FM_NO_DY, FM_CALL_FWD)
     }
@@ -1346,7 +1346,11 @@ FM_INLINE vf fm_by_tanh(vf y, vf g, const struct act_params *p)
 }
 FM_INLINE vf fm_by_elu(vf y, vf g, const struct act_params *p)
 {
+#ifdef VF_HAS_KMASK /* one masked product (a NaN y gives g here; the caller passes the NaN over it) */
+    return vf_le_mul(y, vf_zero(), g, vf_add(y, vf_set1(p->alpha)));
+#else
     return vf_select(vf_gt(y, vf_zero()), g, vf_mul(g, vf_add(y, vf_set1(p->alpha))));
+#endif
 }
 
 /*
@@ -1363,15 +1367,15 @@ FM_INLINE vf fm_by_elu(vf y, vf g, const struct act_params *p)
         memcpy(ta_, in, (m) * sizeof(float));                                                \
         memcpy(tg_, g, (m) * sizeof(float));                                                 \
         vf a_ = vf_load(ta_), g_ = vf_load(tg_);                                             \
-        vf_store(tr_, vf_select(vf_isnan(a_), a_, F(a_, g_, pl)));                           \
+        vf_store(tr_, vf_nan_pass(a_, F(a_, g_, pl)));                           \
         memcpy(out, tr_, (m) * sizeof(float));                                               \
     } while (0)
 #define FM_NT_BODY2(STORE, F)                                                                \
     for (; i + 2 * VLEN <= n; i += 2 * VLEN) {                                               \
         vf a0 = vf_load(in + i), a1 = vf_load(in + i + VLEN);                                \
         vf g0 = vf_load(g + i), g1 = vf_load(g + i + VLEN);                                  \
-        STORE(out + i, vf_select(vf_isnan(a0), a0, F(a0, g0, &pl)));                         \
-        STORE(out + i + VLEN, vf_select(vf_isnan(a1), a1, F(a1, g1, &pl)));                  \
+        STORE(out + i, vf_nan_pass(a0, F(a0, g0, &pl)));                         \
+        STORE(out + i + VLEN, vf_nan_pass(a1, F(a1, g1, &pl)));                  \
     }
 #define FM_NT_LOOP(F)                                                                        \
     size_t i = 0;                                                                            \
@@ -1384,7 +1388,7 @@ FM_INLINE vf fm_by_elu(vf y, vf g, const struct act_params *p)
     FM_NT_BODY2(vf_store, F)                                                                 \
     if (i + VLEN <= n) {                                                                     \
         vf a = vf_load(in + i), gg = vf_load(g + i);                                         \
-        vf_store(out + i, vf_select(vf_isnan(a), a, F(a, gg, &pl)));                         \
+        vf_store(out + i, vf_nan_pass(a, F(a, gg, &pl)));                         \
         i += VLEN;                                                                           \
     }                                                                                        \
     if (i < n)                                                                               \

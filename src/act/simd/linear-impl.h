@@ -76,10 +76,9 @@ static inline void lin_ctx_init(struct lin_ctx *c, const struct act_params *p)
 #else
 #define F_THRESHOLD(a) vf_select(vf_le(a, c.th), c.val, a)
 /* Backward bodies: a is x (or y for bwdy), g is dy. A NaN a is passed through as the result. */
-#define NAN_PASS(a, r) vf_select(vf_isnan(a), a, r)
-#define B_IDENTITY(a, g) NAN_PASS(a, g)
+#define B_IDENTITY(a, g) vf_nan_pass(a, g)
 #define B_RELU(a, g) vf_or(vf_and(vf_gt(a, c.zero), g), vf_and(vf_isnan(a), a))
-#define B_LEAKY(a, g) NAN_PASS(a, vf_select(vf_gt(a, c.zero), g, vf_mul(g, c.slope)))
+#define B_LEAKY(a, g) vf_nan_pass(a, vf_select(vf_gt(a, c.zero), g, vf_mul(g, c.slope)))
 #define B_CLAMP(a, g) vf_or(vf_and(vf_and(vf_gt(a, c.lo), vf_lt(a, c.hi)), g), vf_and(vf_isnan(a), a))
 #define B_THRESHOLD(a, g) vf_or(vf_and(vf_gt(a, c.th), g), vf_and(vf_isnan(a), a))
 #define B_RELU6(a, g) B_CLAMP(a, g)

@@ -101,7 +101,7 @@ void PN(rows_bwd)(size_t channels, const float *x, const float *slope, const flo
         vd_store(acc + c, vd_add(vd_load(acc + c), lo));
         vd_store(acc + c + VDLEN, vd_add(vd_load(acc + c + VDLEN), hi));
         if (dx) /* x > 0 ? dy : NaN x ? x : slope dy */
-            vf_store(dx + c, vf_select(vf_gt(a, zero), g, vf_select(vf_isnan(a), a, vf_mul(vf_load(slope + c), g))));
+            vf_store(dx + c, vf_select(vf_gt(a, zero), g, vf_nan_pass(a, vf_mul(vf_load(slope + c), g))));
     }
     struct act_params p = {0};
     for (; c < channels; c++) {

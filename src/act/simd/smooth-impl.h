@@ -304,14 +304,14 @@ static inline vd by_tanh(vd y, vd g, const struct sm_ctx *c)
         for (; i + VLEN <= n; i += VLEN) {                                                       \
             vf a = vf_load(x + i);                                                               \
             vf r = vf_from_vd(f_##op(vd_from_lo(a), &c), f_##op(vd_from_hi(a), &c));             \
-            vf_store(y + i, vf_select(vf_isnan(a), a, r));                                       \
+            vf_store(y + i, vf_nan_pass(a, r));                                       \
         }                                                                                        \
         if (i < n) { /* the same formula on a zero-padded copy (tests/test_position.c) */        \
             float t[VLEN] = {0};                                                                 \
             memcpy(t, x + i, (n - i) * sizeof(float));                                           \
             vf a = vf_load(t);                                                                   \
             vf r = vf_from_vd(f_##op(vd_from_lo(a), &c), f_##op(vd_from_hi(a), &c));             \
-            vf_store(t, vf_select(vf_isnan(a), a, r));                                           \
+            vf_store(t, vf_nan_pass(a, r));                                           \
             memcpy(y + i, t, (n - i) * sizeof(float));                                           \
         }                                                                                        \
     }
@@ -327,7 +327,7 @@ static inline vd by_tanh(vd y, vd g, const struct sm_ctx *c)
             vf a = vf_load(x + i), g = vf_load(dy + i);                                          \
             vf r = vf_from_vd(pre##_##op(vd_from_lo(a), vd_from_lo(g), &c),                      \
                               pre##_##op(vd_from_hi(a), vd_from_hi(g), &c));                     \
-            vf_store(dx + i, vf_select(vf_isnan(a), a, r));                                      \
+            vf_store(dx + i, vf_nan_pass(a, r));                                      \
         }                                                                                        \
         if (i < n) {                                                                             \
             float t[VLEN] = {0}, u[VLEN] = {0};                                                  \
@@ -336,7 +336,7 @@ static inline vd by_tanh(vd y, vd g, const struct sm_ctx *c)
             vf a = vf_load(t), g = vf_load(u);                                                   \
             vf r = vf_from_vd(pre##_##op(vd_from_lo(a), vd_from_lo(g), &c),                      \
                               pre##_##op(vd_from_hi(a), vd_from_hi(g), &c));                     \
-            vf_store(t, vf_select(vf_isnan(a), a, r));                                           \
+            vf_store(t, vf_nan_pass(a, r));                                           \
             memcpy(dx + i, t, (n - i) * sizeof(float));                                          \
         }                                                                                        \
     }

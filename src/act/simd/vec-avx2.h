@@ -44,6 +44,8 @@ typedef __m256 vf;
 #define vf_stream(p, v) _mm256_stream_ps(p, v)
 #define vf_sfence() _mm_sfence()
 static inline vf vf_select(vf m, vf a, vf b) { return _mm256_blendv_ps(b, a, m); }
+/* a NaN ? a : r (AVX-512 does it in one vfixupimm) */
+static inline vf vf_nan_pass(vf a, vf r) { return vf_select(vf_isnan(a), a, r); }
 /* max / min that return b, bit for bit, when a or b is NaN (and b when both are zeros): x86's rule. */
 #define VF_MINMAX_B_ON_NAN 1
 #define vf_max_b(a, b) _mm256_max_ps(a, b)

@@ -37,6 +37,8 @@ static inline vf vf_andnot(vf m, vf a)
 #define vf_isnan(a) vreinterpretq_f32_u32(vmvnq_u32(vceqq_f32(a, a))) /* !(a == a) */
 /* m ? a : b, lane by lane (m all-ones or all-zeros per lane). */
 static inline vf vf_select(vf m, vf a, vf b) { return vbslq_f32(vreinterpretq_u32_f32(m), a, b); }
+/* a NaN ? a : r (AVX-512 does it in one vfixupimm) */
+static inline vf vf_nan_pass(vf a, vf r) { return vf_select(vf_isnan(a), a, r); }
 #endif
 
 /* Double lanes: one vf is split into two vd of VDLEN doubles each. */

@@ -26,6 +26,8 @@ typedef __m128 vf;
 #define vf_sfence() _mm_sfence()
 /* m ? a : b, lane by lane (m all-ones or all-zeros per lane). */
 static inline vf vf_select(vf m, vf a, vf b) { return _mm_or_ps(_mm_and_ps(m, a), _mm_andnot_ps(m, b)); }
+/* a NaN ? a : r (AVX-512 does it in one vfixupimm) */
+static inline vf vf_nan_pass(vf a, vf r) { return vf_select(vf_isnan(a), a, r); }
 /* max / min that return b, bit for bit, when a or b is NaN (and b when both are zeros): x86's rule. */
 #define VF_MINMAX_B_ON_NAN 1
 #define vf_max_b(a, b) _mm_max_ps(a, b)
