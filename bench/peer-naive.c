@@ -106,6 +106,8 @@ struct naive {
     struct act_params p;
     act_fwd_fn fwd;
     act_bwd_fn bwd;
+    int is_prelu;
+    struct bench_prelu_case prelu;
 };
 
 static enum bench_peer_status naive_init(int threads, char *about, size_t len)
@@ -118,13 +120,53 @@ static enum bench_peer_status naive_prepare(const struct bench_case *c, void **h
 {
     if (c->dir == ACT_DIR_BWD_Y)
         return BENCH_PEER_UNSUPPORTED;
-    struct naive *h = malloc(sizeof *h);
+    struct naive *h = calloc(1, sizeof *h);
     if (!h)
         return BENCH_PEER_ERROR;
     h->c = *c;
     act_params_from_desc(c->desc, &h->p);
     h->fwd = loops[c->desc->op].fwd;
     h->bwd = loops[c->desc->op].bwd;
+    *handle = h;
+    return BENCH_PEER_OK;
+}
+
+/* Per-channel PReLU as a plain loop: the scalar code libactlab had before 2026-11-28 (a branch on
+ * the sign of x, dslope summed in double one product at a time), single-threaded. */
+static void naive_prelu_run(const struct bench_prelu_case *c)
+{
+    size_t ch = c->channels, in = c->inner;
+    for (size_t k = 0; c->bwd && k < ch; k++)
+        c->dslope[k] = 0;
+    for (size_t k = 0; c->bwd && k < ch; k++) {
+        double acc = 0;
+        for (size_t r = 0; r < c->rows; r++) {
+            const float *x = c->x + (r * ch + k) * in, *dy = c->dy + (r * ch + k) * in;
+            float *dx = c->out + (r * ch + k) * in, s = c->slope[k];
+            for (size_t i = 0; i < in; i++) {
+                if (!(x[i] > 0))
+                    acc += (double)x[i] * dy[i];
+                dx[i] = x[i] > 0 ? dy[i] : (isnan(x[i]) ? x[i] : s * dy[i]);
+            }
+        }
+        c->dslope[k] = (float)acc;
+    }
+    for (size_t r = 0; !c->bwd && r < c->rows; r++)
+        for (size_t k = 0; k < ch; k++) {
+            const float *x = c->x + (r * ch + k) * in;
+            float *y = c->out + (r * ch + k) * in, s = c->slope[k];
+            for (size_t i = 0; i < in; i++)
+                y[i] = x[i] > 0 || isnan(x[i]) ? x[i] : s * x[i];
+        }
+}
+
+static enum bench_peer_status naive_prepare_prelu(const struct bench_prelu_case *c, void **handle)
+{
+    struct naive *h = calloc(1, sizeof *h);
+    if (!h)
+        return BENCH_PEER_ERROR;
+    h->prelu = *c;
+    h->is_prelu = 1;
     *handle = h;
     return BENCH_PEER_OK;
 }
@@ -140,7 +182,11 @@ static void naive_span(void *ctx, size_t i0, size_t i1)
 
 static void naive_run(void *handle)
 {
-    bench_team_for(((struct naive *)handle)->c.n, naive_span, handle);
+    struct naive *h = handle;
+    if (h->is_prelu)
+        naive_prelu_run(&h->prelu);
+    else
+        bench_team_for(h->c.n, naive_span, handle);
 }
 
 static void naive_fini(void)
@@ -148,5 +194,5 @@ static void naive_fini(void)
 }
 
 const struct bench_peer bench_peer_naive = {
-    "naive", naive_init, naive_prepare, naive_run, NULL, free, naive_fini,
+    "naive", naive_init, naive_prepare, naive_prepare_prelu, naive_run, NULL, free, naive_fini,
 };

@@ -98,7 +98,7 @@ static void onednn_fini(void)
     dnnl_engine_destroy(engine);
 }
 
-#define MAX_ARGS 3
+#define MAX_ARGS 5
 
 struct onednn {
     dnnl_primitive_desc_t pd;
@@ -169,6 +169,45 @@ static enum bench_peer_status onednn_prepare(const struct bench_case *c, void **
     return BENCH_PEER_OK;
 }
 
+/* Per-channel PReLU: the prelu primitive on (rows, channels, inner), weights (1, channels, 1)
+ * broadcast over the rest; backward gives diff_src and diff_weights (dslope). */
+static enum bench_peer_status onednn_prepare_prelu(const struct bench_prelu_case *c, void **handle)
+{
+    struct onednn *h = calloc(1, sizeof *h);
+    if (!h)
+        return BENCH_PEER_ERROR;
+    dnnl_dims_t dims = {(dnnl_dim_t)c->rows, (dnnl_dim_t)c->channels, (dnnl_dim_t)c->inner};
+    dnnl_dims_t wdims = {1, (dnnl_dim_t)c->channels, 1};
+    dnnl_memory_desc_t md, wmd;
+    dnnl_prelu_desc_t fwd, bwd;
+    dnnl_primitive_desc_t hint = NULL;
+    int ok = dnnl_memory_desc_init_by_tag(&md, 3, dims, dnnl_f32, dnnl_abc) == dnnl_success &&
+             dnnl_memory_desc_init_by_tag(&wmd, 3, wdims, dnnl_f32, dnnl_abc) == dnnl_success;
+    if (!c->bwd) {
+        ok = ok && dnnl_prelu_forward_desc_init(&fwd, dnnl_forward_inference, &md, &wmd) == dnnl_success &&
+             dnnl_primitive_desc_create(&h->pd, &fwd, NULL, engine, NULL) == dnnl_success &&
+             add_arg(h, &md, DNNL_ARG_SRC, c->x) && add_arg(h, &wmd, DNNL_ARG_WEIGHTS, c->slope) &&
+             add_arg(h, &md, DNNL_ARG_DST, c->out);
+    } else {
+        ok = ok && dnnl_prelu_forward_desc_init(&fwd, dnnl_forward_training, &md, &wmd) == dnnl_success &&
+             dnnl_primitive_desc_create(&hint, &fwd, NULL, engine, NULL) == dnnl_success &&
+             dnnl_prelu_backward_desc_init(&bwd, &md, &wmd, &md, &wmd) == dnnl_success &&
+             dnnl_primitive_desc_create(&h->pd, &bwd, NULL, engine, hint) == dnnl_success &&
+             add_arg(h, &md, DNNL_ARG_SRC, c->x) && add_arg(h, &wmd, DNNL_ARG_WEIGHTS, c->slope) &&
+             add_arg(h, &md, DNNL_ARG_DIFF_DST, c->dy) && add_arg(h, &md, DNNL_ARG_DIFF_SRC, c->out) &&
+             add_arg(h, &wmd, DNNL_ARG_DIFF_WEIGHTS, c->dslope);
+    }
+    if (hint)
+        dnnl_primitive_desc_destroy(hint);
+    ok = ok && dnnl_primitive_create(&h->prim, h->pd) == dnnl_success;
+    if (!ok) {
+        onednn_destroy(h);
+        return BENCH_PEER_ERROR;
+    }
+    *handle = h;
+    return BENCH_PEER_OK;
+}
+
 static void onednn_run(void *handle)
 {
     struct onednn *h = handle;
@@ -185,5 +224,5 @@ static const char *onednn_impl(void *handle)
 }
 
 const struct bench_peer bench_peer_onednn = {
-    "onednn", onednn_init, onednn_prepare, onednn_run, onednn_impl, onednn_destroy, onednn_fini,
+    "onednn", onednn_init, onednn_prepare, onednn_prepare_prelu, onednn_run, onednn_impl, onednn_destroy, onednn_fini,
 };

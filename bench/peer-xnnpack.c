@@ -133,5 +133,5 @@ static void xnnpack_destroy(void *handle)
 }
 
 const struct bench_peer bench_peer_xnnpack = {
-    "xnnpack", xnnpack_init, xnnpack_prepare, xnnpack_run, NULL, xnnpack_destroy, xnnpack_fini,
+    "xnnpack", xnnpack_init, xnnpack_prepare, NULL, xnnpack_run, NULL, xnnpack_destroy, xnnpack_fini,
 };

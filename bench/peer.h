@@ -23,6 +23,15 @@ struct bench_case {
     float *out;                   /* y for ACT_DIR_FWD, else dx */
 };
 
+/* PReLU with one slope per channel (act_prelu_forward / act_prelu_backward): x, dy and the result
+ * are (rows, channels, inner), slope and dslope (channels). */
+struct bench_prelu_case {
+    size_t rows, channels, inner;
+    int bwd;                      /* 0: out = y; 1: out = dx, and dslope */
+    const float *x, *slope, *dy;  /* dy: NULL forward */
+    float *out, *dslope;          /* dslope: NULL forward */
+};
+
 enum bench_peer_status { BENCH_PEER_OK, BENCH_PEER_UNSUPPORTED, BENCH_PEER_ERROR };
 
 struct bench_peer {
@@ -39,6 +48,9 @@ struct bench_peer {
      * direction; BENCH_PEER_ERROR when the library failed.
      */
     enum bench_peer_status (*prepare)(const struct bench_case *c, void **handle);
+    /* The same for a per-channel PReLU case; NULL when the peer has none (run and destroy serve
+     * both kinds of handle). */
+    enum bench_peer_status (*prepare_prelu)(const struct bench_prelu_case *c, void **handle);
     /* Compute the prepared case once, synchronously. */
     void (*run)(void *handle);
     /* The implementation the library chose (e.g. "jit:avx2"), or NULL if it does not say. */

@@ -217,6 +217,38 @@ def actlab_times(args):
             for r in csv.DictReader(io.StringIO(res.stdout)) if r["impl"] == "actlab"}
 
 
+PRELU_SHAPES = ((64, 16, 784), (256, 512, 1))  # rows x channels x inner, as actlab bench
+
+
+def prelu_channels(args, ops, dirs, theirs, min_run):
+    """Per-channel PReLU (weight (channels,), x (rows, channels, inner)): aten.prelu forward and
+    aten.prelu_backward (dx and dslope), against actlab bench's prelu_channels rows."""
+    dirs = [d for d in dirs if d in ("fwd", "bwd")]
+    if not dirs or not any(name == "prelu" for _, name, _ in ops):
+        return
+    gen = torch.Generator().manual_seed(2)
+    if not args.csv:
+        print("\n== per-channel PReLU: aten.prelu, aten.prelu_backward (dx and dslope) ==")
+        print(f"{'shape':<12} {'dir':<5} {'el/ns':>9} {'GB/s':>8} |" + (f" {'actlab':>8}" if args.actlab else ""))
+    for rows, ch, inner in ((2, 3, 5),) if args.quick else PRELU_SHAPES:
+        label, n = f"{rows}x{ch}x{inner}", rows * ch * inner
+        x = torch.rand(rows, ch, inner, generator=gen) * 12 - 6
+        dy = torch.rand(rows, ch, inner, generator=gen) * 2 - 1
+        w = torch.rand(ch, generator=gen) * 0.5
+        for d in dirs:
+            fn = (lambda: aten.prelu(x, w)) if d == "fwd" else (lambda: aten.prelu_backward(dy, x, w))
+            (ns,) = time_group([fn], args.runs, min_run, args.clock)
+            bpe = 8 if d == "fwd" else 12
+            ours = theirs.get(("prelu_channels", d, label))
+            ratio = ns / ours if ours else None
+            if args.csv:
+                print(f"pytorch,prelu_channels,{d},{label},{n},{args.threads},{ns:.1f},{n / ns:.4f},{bpe * n / ns:.3f},,,,"
+                      + (f"{ratio:.3f}" if ratio else ""))
+            else:
+                print(f"{label:<12} {d:<5} {n / ns:9.3f} {bpe * n / ns:8.2f} |"
+                      + ((f" {ratio:7.2f}x" if ratio else f" {'-':>8}") if args.actlab else ""))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--ops", default=",".join(OPS))
@@ -297,6 +329,7 @@ def main():
                     print(f"{label:<{width}} {d:<4} {n / ns:8.3f} {bpe * n / ns:8.2f} {pct:5.0f}% {'-':>6} {'-':>6} |"
                           + ((f" {ratio:7.2f}x" if ratio else f" {'-':>8}") if args.actlab else ""))
         sys.stdout.flush()
+    prelu_channels(args, ops, dirs, theirs, min_run)
     if not args.csv:
         print("\n%loop: PyTorch's speed as a % of its own copy_ (fwd) or add (bwd, bwdy) on the same bytes;"
               + (" actlab: how many times faster actlab is (PyTorch time / actlab time, actlab run just before)"

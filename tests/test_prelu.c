@@ -102,6 +102,18 @@ static void check_layout(const struct layout *l, size_t index)
     memcpy(buf, x, n * sizeof *buf);
     act_prelu_forward(l->rows, ch, l->inner, buf, slope, buf);
     CHECK(count_diff(buf, y_ref, n) == 0, "%s: forward in place differs", l->name);
+    /* No slope 0 (inner == 1 then takes the path without copysign), and -inf in x. */
+    float *slope2 = malloc(ch * sizeof *slope2), *x2 = malloc(n * sizeof *x2);
+    for (size_t c = 0; c < ch; c++)
+        slope2[c] = slope[c] == 0 ? -0.375f : slope[c];
+    memcpy(x2, x, n * sizeof *x2);
+    x2[n / 3] = -INFINITY;
+    naive_forward(l, x2, slope2, buf);
+    act_prelu_forward(l->rows, ch, l->inner, x2, slope2, y);
+    CHECK(count_diff(y, buf, n) == 0, "%s: forward without a zero slope differs in %zu of %zu", l->name,
+          count_diff(y, buf, n), n);
+    free(slope2);
+    free(x2);
 
     /* dslope pre-filled with garbage: it must be overwritten. */
     for (size_t c = 0; c < ch; c++)

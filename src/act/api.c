@@ -240,7 +240,7 @@ static enum act_isa_id vec_isa(void)
 /* The per-channel PReLU parts of one ISA (simd/prelu-impl.h). The scalar set below has their order. */
 struct prelu_set {
     void (*bwd_seg)(size_t n, const float *x, const float *dy, float *dx, float slope, double *acc);
-    void (*rows_fwd)(size_t channels, const float *x, const float *slope, float *y);
+    void (*rows_fwd)(size_t channels, const float *x, const float *slope, float *y, int slope_zero);
     void (*rows_bwd)(size_t channels, const float *x, const float *slope, const float *dy, float *dx, double *acc);
 };
 
@@ -257,8 +257,9 @@ static void prelu_bwd_seg_scalar(size_t n, const float *x, const float *dy, floa
     }
 }
 
-static void prelu_rows_fwd_scalar(size_t channels, const float *x, const float *slope, float *y)
+static void prelu_rows_fwd_scalar(size_t channels, const float *x, const float *slope, float *y, int slope_zero)
 {
+    (void)slope_zero;
     struct act_params p = {0};
     for (size_t c = 0; c < channels; c++) {
         p.slope = slope[c];
@@ -314,8 +315,11 @@ ACT_API enum act_status act_prelu_forward(size_t rows, size_t channels, size_t i
         return ACT_ERR_INVALID_ARG;
     if (inner == 1) { /* NHWC / dense: the slope changes every element, a vector of them */
         struct prelu_set ps = prelu_set();
+        int slope_zero = 0;
+        for (size_t c = 0; c < channels; c++)
+            slope_zero |= slope[c] == 0;
         for (size_t r = 0; r < rows; r++)
-            ps.rows_fwd(channels, x + r * channels, slope, y + r * channels);
+            ps.rows_fwd(channels, x + r * channels, slope, y + r * channels, slope_zero);
         return ACT_OK;
     }
     act_fwd_fn fn = (act_fwd_fn)act_dispatch(ACT_OP_PRELU, ACT_DIR_FWD)->fn;

@@ -22,7 +22,8 @@ typedef void act_bwd_kernel(size_t n, const float *x, const float *dy, float *dx
 #define ACT_PRELU_DECL(isa)                                                                          \
     void act_prelu_bwd_seg__##isa(size_t n, const float *x, const float *dy, float *dx, float slope,   \
                                   double *acc);                                                      \
-    void act_prelu_rows_fwd__##isa(size_t channels, const float *x, const float *slope, float *y);   \
+    void act_prelu_rows_fwd__##isa(size_t channels, const float *x, const float *slope, float *y,      \
+                                   int slope_zero);   \
     void act_prelu_rows_bwd__##isa(size_t channels, const float *x, const float *slope, const float *dy, \
                                    float *dx, double *acc);
 /* act_forward_stats over one block (simd/stats-impl.h): sums in lane i mod ACT_STATS_LANES, lanes[0, 32)

@@ -96,7 +96,10 @@ static void usage(FILE *f)
             "                 leaves out time other processes took the core (one thread only)\n"
             "  --isa          also time the kernel of each instruction set this CPU runs\n"
             "  --csv          CSV rows on stdout instead of the table (notes go to stderr)\n"
-            "  --quick        tiny sizes and one run: checks that everything runs, not speed\n");
+            "  --quick        tiny sizes and one run: checks that everything runs, not speed\n\n"
+            "With prelu among the ops, per-channel PReLU (act_prelu_forward, act_prelu_backward with\n"
+            "dslope) is also timed on two fixed shapes, 64x16x784 and 256x512x1 (rows x channels x\n"
+            "inner), against the peers that have it.\n");
 }
 
 /* ---- option parsing --------------------------------------------------------------------- */
@@ -965,6 +968,130 @@ static void run_size(struct bench *b, const struct size_item *sz)
     }
 }
 
+/* ---- per-channel PReLU ------------------------------------------------------------------ */
+
+/* The shapes timed (rows x channels x inner): a conv layer's activations and a dense layer's. */
+static const struct prelu_shape {
+    size_t rows, channels, inner;
+    const char *label;
+} prelu_shapes[] = {{64, 16, 784, "64x16x784"}, {256, 512, 1, "256x512x1"}}, prelu_quick[] = {{2, 3, 5, "2x3x5"}};
+
+static void prelu_act_run(void *ctx)
+{
+    const struct bench_prelu_case *c = ctx;
+    if (c->bwd)
+        act_prelu_backward(c->rows, c->channels, c->inner, c->x, c->slope, c->dy, c->out, c->dslope);
+    else
+        act_prelu_forward(c->rows, c->channels, c->inner, c->x, c->slope, c->out);
+}
+
+/* How far a peer's result is from actlab's: outputs whose bits differ, and dslope's largest
+ * relative difference. */
+static void prelu_compare(const struct bench *b, const char *peer, const struct bench_prelu_case *ours,
+                          const struct bench_prelu_case *theirs, const char *shape)
+{
+    size_t n = ours->rows * ours->channels * ours->inner, diff = 0;
+    for (size_t i = 0; i < n; i++)
+        diff += memcmp(&ours->out[i], &theirs->out[i], sizeof(float)) != 0;
+    double rel = 0;
+    for (size_t k = 0; ours->bwd && k < ours->channels; k++) {
+        double a = ours->dslope[k], t = theirs->dslope[k];
+        double r = a == t ? 0 : fabs(a - t) / fmax(fabs(a), 1e-30);
+        rel = r > rel ? r : rel;
+    }
+    fprintf(b->note, "%s  %-8s %-10s %s: %zu of %zu outputs differ in their bits", b->np, peer, shape,
+            ours->bwd ? "bwd" : "fwd", diff, n);
+    if (ours->bwd)
+        fprintf(b->note, "; dslope largest relative difference %.2g", rel);
+    fprintf(b->note, "\n");
+}
+
+static void run_prelu(struct bench *b)
+{
+    const struct opts *o = b->o;
+    int want = 0;
+    for (int i = 0; i < o->nops; i++)
+        want |= o->ops[i].d.op == ACT_OP_PRELU;
+    if (!want || !(o->dirs[ACT_DIR_FWD] || o->dirs[ACT_DIR_BWD]))
+        return;
+    const struct prelu_shape *shapes = o->quick ? prelu_quick : prelu_shapes;
+    size_t nshapes = o->quick ? 1 : sizeof prelu_shapes / sizeof prelu_shapes[0], max_n = 0, max_c = 0;
+    for (size_t s = 0; s < nshapes; s++) {
+        size_t n = shapes[s].rows * shapes[s].channels * shapes[s].inner;
+        max_n = n > max_n ? n : max_n;
+        max_c = shapes[s].channels > max_c ? shapes[s].channels : max_c;
+    }
+    /* x, dy, slope, then actlab's and each peer's output and dslope */
+    size_t per = max_n + max_c, total = 2 * max_n + max_c + (size_t)(1 + b->npeers) * per;
+    float *buf = malloc(total * sizeof *buf);
+    if (!buf) {
+        fprintf(b->note, "%sper-channel PReLU left out: out of memory\n", b->np);
+        return;
+    }
+    float *x = buf, *dy = x + max_n, *slope = dy + max_n, *outs = slope + max_c;
+    fill_uniform(x, max_n, -6.0f, 6.0f, 0x27d4eb2fu);
+    fill_uniform(dy, max_n, -1.0f, 1.0f, 0x165667b1u);
+    fill_uniform(slope, max_c, 0.0f, 0.5f, 0x61c88647u);
+    if (!o->csv) {
+        printf("\n== per-channel PReLU: act_prelu_forward, act_prelu_backward (dx and dslope), one call on one thread ==\n");
+        printf("%-12s %-5s %9s %8s |", "shape", "dir", "el/ns", "GB/s");
+        for (int i = 0; i < b->npeers; i++)
+            printf(" %8s", b->peers[i].peer->name);
+        printf("\n");
+    }
+    for (size_t s = 0; s < nshapes; s++) {
+        const struct prelu_shape *sh = &shapes[s];
+        size_t n = sh->rows * sh->channels * sh->inner;
+        for (int dir = ACT_DIR_FWD; dir <= ACT_DIR_BWD; dir++) {
+            if (!o->dirs[dir])
+                continue;
+            struct bench_prelu_case cs[1 + MAX_PEERS];
+            struct bench_item items[1 + MAX_PEERS];
+            void *handle[MAX_PEERS];
+            int at[MAX_PEERS], count = 0;
+            for (int i = 0; i <= b->npeers; i++)
+                cs[i] = (struct bench_prelu_case){sh->rows, sh->channels, sh->inner, dir == ACT_DIR_BWD, x, slope,
+                                                  dir == ACT_DIR_BWD ? dy : NULL, outs + (size_t)i * per,
+                                                  dir == ACT_DIR_BWD ? outs + (size_t)i * per + max_n : NULL};
+            items[count++] = (struct bench_item){prelu_act_run, &cs[0]};
+            for (int i = 0; i < b->npeers; i++) {
+                const struct bench_peer *pr = b->peers[i].peer;
+                at[i] = -1;
+                if (pr->prepare_prelu && pr->prepare_prelu(&cs[1 + i], &handle[i]) == BENCH_PEER_OK) {
+                    at[i] = count;
+                    items[count++] = (struct bench_item){pr->run, handle[i]};
+                }
+            }
+            double ns[1 + MAX_PEERS];
+            bench_time(items, count, &b->timing, ns);
+            double bytes = bytes_per_el(dir) * (double)n;
+            if (o->csv) {
+                printf("actlab,prelu_channels,%s,%s,%zu,%d,%.1f,%.4f,%.3f,,,,\n", dir_names[dir], sh->label, n,
+                       o->threads, ns[0], (double)n / ns[0], bytes / ns[0]);
+                for (int i = 0; i < b->npeers; i++)
+                    if (at[i] >= 0)
+                        printf("%s,prelu_channels,%s,%s,%zu,%d,%.1f,%.4f,%.3f,,,,%.3f\n", b->peers[i].peer->name,
+                               dir_names[dir], sh->label, n, o->threads, ns[at[i]], (double)n / ns[at[i]],
+                               bytes / ns[at[i]], ns[at[i]] / ns[0]);
+            } else {
+                printf("%-12s %-5s %9.3f %8.2f |", sh->label, dir_names[dir], (double)n / ns[0], bytes / ns[0]);
+                for (int i = 0; i < b->npeers; i++)
+                    if (at[i] >= 0)
+                        printf(" %7.2fx", ns[at[i]] / ns[0]);
+                    else
+                        printf(" %8s", "-");
+                printf("\n");
+            }
+            for (int i = 0; i < b->npeers; i++)
+                if (at[i] >= 0) {
+                    prelu_compare(b, b->peers[i].peer->name, &cs[0], &cs[1 + i], sh->label);
+                    b->peers[i].peer->destroy(handle[i]);
+                }
+        }
+    }
+    free(buf);
+}
+
 static void print_targets(const struct bench *b)
 {
     if (b->o->csv || b->o->quick)
@@ -1051,6 +1178,7 @@ int cmd_bench(int argc, char **argv)
         run_size(&b, &o.sizes[i]);
         fflush(stdout);
     }
+    run_prelu(&b);
     print_targets(&b);
     for (int i = 0; i < b.npeers; i++)
         b.peers[i].peer->fini();
