@@ -16,8 +16,9 @@
 #ifdef ACTLAB_AVX512_SIMDE
 #define SIMDE_ENABLE_NATIVE_ALIASES
 #include <simde/x86/avx512.h>
-/* The masked comparison and the four conversions SIMDe 0.7.4 lacks, as their definitions in 256-bit halves; and a plain
- * store for the non-temporal one (same memory contents). Everything else is SIMDe's. */
+/* The four conversions SIMDe 0.7.4 lacks, as their definitions in 256-bit halves; its masked
+ * comparison as a comparison and an and; and a plain store for the non-temporal one (same memory
+ * contents). Everything else is SIMDe's. */
 #define av_cvtps_pd(a) /* 8 floats -> 8 doubles */                                                 \
     _mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_cvtps_pd(_mm256_castps256_ps128(a))),          \
                        _mm256_cvtps_pd(_mm256_extractf128_ps(a, 1)), 1)
@@ -91,11 +92,14 @@ static inline vf vf_select(vf m, vf a, vf b)
 #define VF_HAS_KMASK 1
 #define vf_kfix_(r, a, table) _mm512_fixupimm_ps(r, a, _mm512_set1_epi32(table), 0)
 #define vf_nan_pass(a, r) vf_kfix_(r, a, 0x00000011)  /* a NaN ? a : r */
-/* a > 0 ? g : a NaN ? a : +0. SIMDe's fixupimm flushes a subnormal a to zero first (the hardware
- * does so only with MXCSR.DAZ set, when its comparisons do too): there, the masked move. */
-/* a > 0 ? g : s g (a NaN: a) as one product: the factor, 1 (token 10) or s (kept), or a NaN a
- * itself, which the product returns (x86 returns the first operand's NaN), quieted: a signalling
- * NaN comes out quiet, as from the reference (x + x), where the other kernels pass it as it is. */
+/*
+ * relu backward, a > 0 ? g : a NaN ? a : +0, as one fixup. leaky backward, a > 0 ? g : s g (a NaN:
+ * a), as one product by the factor a fixup picks: 1 (token 10), s (kept) or a NaN a itself, which
+ * the product returns (x86 returns the first operand's NaN) quieted: a signalling NaN comes out
+ * quiet, as from the reference (x + x), where the other kernels pass it as it is. SIMDe's fixupimm
+ * flushes a subnormal a to zero first (the hardware does so only with MXCSR.DAZ set, when its
+ * comparisons do too): there, both take the compare-and-mask form.
+ */
 #ifdef ACTLAB_AVX512_SIMDE
 #define vf_relu_bwd(a, g) vf_nan_pass(a, vf_gt_or_zero(a, _mm512_setzero_ps(), g))
 #define vf_leaky_bwd(a, g, s) vf_nan_pass(a, vf_le_mul(a, _mm512_setzero_ps(), g, s))
