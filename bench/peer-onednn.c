@@ -131,6 +131,20 @@ static int add_arg(struct onednn *h, const dnnl_memory_desc_t *md, int arg, cons
     return 1;
 }
 
+/* The last step of a prepare: release the hint (if any), create the primitive; on failure free h. */
+static enum bench_peer_status onednn_finish(struct onednn *h, dnnl_primitive_desc_t hint, int ok, void **handle)
+{
+    if (hint)
+        dnnl_primitive_desc_destroy(hint);
+    ok = ok && dnnl_primitive_create(&h->prim, h->pd) == dnnl_success;
+    if (!ok) {
+        onednn_destroy(h);
+        return BENCH_PEER_ERROR;
+    }
+    *handle = h;
+    return BENCH_PEER_OK;
+}
+
 static enum bench_peer_status onednn_prepare(const struct bench_case *c, void **handle)
 {
     dnnl_alg_kind_t alg;
@@ -158,15 +172,7 @@ static enum bench_peer_status onednn_prepare(const struct bench_case *c, void **
              add_arg(h, &md, c->dir == ACT_DIR_BWD_Y ? DNNL_ARG_DST : DNNL_ARG_SRC, c->in) &&
              add_arg(h, &md, DNNL_ARG_DIFF_DST, c->dy) && add_arg(h, &md, DNNL_ARG_DIFF_SRC, c->out);
     }
-    if (hint)
-        dnnl_primitive_desc_destroy(hint);
-    ok = ok && dnnl_primitive_create(&h->prim, h->pd) == dnnl_success;
-    if (!ok) {
-        onednn_destroy(h);
-        return BENCH_PEER_ERROR;
-    }
-    *handle = h;
-    return BENCH_PEER_OK;
+    return onednn_finish(h, hint, ok, handle);
 }
 
 /* Per-channel PReLU: the prelu primitive on (rows, channels, inner), weights (1, channels, 1)
@@ -197,15 +203,7 @@ static enum bench_peer_status onednn_prepare_prelu(const struct bench_prelu_case
              add_arg(h, &md, DNNL_ARG_DIFF_DST, c->dy) && add_arg(h, &md, DNNL_ARG_DIFF_SRC, c->out) &&
              add_arg(h, &wmd, DNNL_ARG_DIFF_WEIGHTS, c->dslope);
     }
-    if (hint)
-        dnnl_primitive_desc_destroy(hint);
-    ok = ok && dnnl_primitive_create(&h->prim, h->pd) == dnnl_success;
-    if (!ok) {
-        onednn_destroy(h);
-        return BENCH_PEER_ERROR;
-    }
-    *handle = h;
-    return BENCH_PEER_OK;
+    return onednn_finish(h, hint, ok, handle);
 }
 
 static void onednn_run(void *handle)

@@ -246,40 +246,19 @@ struct prelu_set {
 
 static void prelu_bwd_seg_scalar(size_t n, const float *x, const float *dy, float *dx, float slope, double *acc)
 {
-    struct act_params p = {0};
-    p.slope = slope;
-    for (size_t i = 0; i < n; i++) {
-        float xi = x[i], g = dy[i];
-        if (!(xi > 0)) /* NaN x poisons the channel's sum, as the policy wants */
-            acc[i % ACT_PRELU_LANES] += (double)xi * g;
-        if (dx)
-            dx[i] = ref_bwd1(ACT_OP_PRELU, &p, xi, g);
-    }
+    act_prelu_seg_from(0, n, x, dy, dx, slope, acc);
 }
 
 static void prelu_rows_fwd_scalar(size_t channels, const float *x, const float *slope, float *y, int slope_zero)
 {
     (void)slope_zero;
-    struct act_params p = {0};
-    for (size_t c = 0; c < channels; c++) {
-        p.slope = slope[c];
-        y[c] = ref_fwd1(ACT_OP_PRELU, &p, x[c]);
-    }
+    act_prelu_rows_fwd_from(0, channels, x, slope, y);
 }
 
 static void prelu_rows_bwd_scalar(size_t channels, const float *x, const float *slope, const float *dy, float *dx,
                                   double *acc)
 {
-    struct act_params p = {0};
-    for (size_t c = 0; c < channels; c++) {
-        float xc = x[c], g = dy[c];
-        if (!(xc > 0))
-            acc[c] += (double)xc * g;
-        if (dx) {
-            p.slope = slope[c];
-            dx[c] = ref_bwd1(ACT_OP_PRELU, &p, xc, g);
-        }
-    }
+    act_prelu_rows_bwd_from(0, channels, x, slope, dy, dx, acc);
 }
 
 #define PRELU_SET(isa) ((struct prelu_set){act_prelu_bwd_seg__##isa, act_prelu_rows_fwd__##isa, act_prelu_rows_bwd__##isa})
@@ -385,17 +364,7 @@ typedef void stats_block_fn(size_t m, const float *x, const float *y, double *la
 /* The scalar version of simd/stats-impl.h: the same lanes, one element at a time. */
 static void stats_block_scalar(size_t m, const float *x, const float *y, double *lanes, uint64_t *counts)
 {
-    for (size_t i = 0; i < m; i++) {
-        float v = y[i];
-        counts[0] += v == 0;
-        counts[1] += x[i] < 0;
-        if (isfinite(v)) {
-            lanes[i % ACT_STATS_LANES] += v;
-            lanes[ACT_STATS_LANES + i % ACT_STATS_LANES] += (double)v * v;
-        } else {
-            counts[2]++;
-        }
-    }
+    act_stats_from(0, m, x, y, lanes, counts);
 }
 
 static stats_block_fn *stats_block(void)

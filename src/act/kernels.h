@@ -2,7 +2,11 @@
 #ifndef ACTLAB_KERNELS_H
 #define ACTLAB_KERNELS_H
 
+#include <math.h>
+#include <stdint.h>
+
 #include "internal.h"
+#include "ref.h"
 
 typedef void act_fwd_kernel(size_t n, const float *x, float *y, const struct act_params *p);
 typedef void act_bwd_kernel(size_t n, const float *x, const float *dy, float *dx, const struct act_params *p);
@@ -38,6 +42,58 @@ ACT_STATS_DECL(avx512)
 #elif defined(__aarch64__)
 ACT_STATS_DECL(neon)
 #endif
+/* The scalar forms of those loops, from element (or channel) i0 on: api.c's scalar path, and the
+ * tails of the vector code, so that both follow one order. */
+static inline void act_prelu_seg_from(size_t i0, size_t n, const float *x, const float *dy, float *dx, float slope,
+                                      double *acc)
+{
+    struct act_params p = {0};
+    p.slope = slope;
+    for (size_t i = i0; i < n; i++) {
+        float xi = x[i], g = dy[i];
+        if (!(xi > 0)) /* NaN x poisons the channel's sum, as the policy wants */
+            acc[i % ACT_PRELU_LANES] += (double)xi * g;
+        if (dx)
+            dx[i] = ref_bwd1(ACT_OP_PRELU, &p, xi, g);
+    }
+}
+static inline void act_prelu_rows_fwd_from(size_t c0, size_t channels, const float *x, const float *slope, float *y)
+{
+    struct act_params p = {0};
+    for (size_t c = c0; c < channels; c++) {
+        p.slope = slope[c];
+        y[c] = ref_fwd1(ACT_OP_PRELU, &p, x[c]);
+    }
+}
+static inline void act_prelu_rows_bwd_from(size_t c0, size_t channels, const float *x, const float *slope,
+                                           const float *dy, float *dx, double *acc)
+{
+    struct act_params p = {0};
+    for (size_t c = c0; c < channels; c++) {
+        float xc = x[c], g = dy[c];
+        if (!(xc > 0))
+            acc[c] += (double)xc * g;
+        if (dx) {
+            p.slope = slope[c];
+            dx[c] = ref_bwd1(ACT_OP_PRELU, &p, xc, g);
+        }
+    }
+}
+static inline void act_stats_from(size_t i0, size_t m, const float *x, const float *y, double *lanes, uint64_t *counts)
+{
+    for (size_t i = i0; i < m; i++) {
+        float v = y[i];
+        counts[0] += v == 0;
+        counts[1] += x[i] < 0;
+        if (isfinite(v)) {
+            lanes[i % ACT_STATS_LANES] += v;
+            lanes[ACT_STATS_LANES + i % ACT_STATS_LANES] += (double)v * v;
+        } else {
+            counts[2]++;
+        }
+    }
+}
+
 #if defined(__x86_64__)
 ACT_PRELU_DECL(sse2)
 ACT_PRELU_DECL(avx2)

@@ -18,8 +18,6 @@
  * The tails use the reference's element functions, so every element gets the same bits wherever
  * it falls. x and dy are read before dx is written (in place is allowed).
  */
-#include "../ref.h"
-
 #define PN(name) PN_(name, VEC_ISA)
 #define PN_(name, isa) PN__(name, isa)
 #define PN__(name, isa) act_prelu_##name##__##isa
@@ -63,13 +61,7 @@ void PN(bwd_seg)(size_t n, const float *x, const float *dy, float *dx, float slo
     }
     for (size_t k = 0; k < PRELU_ACCS; k++)
         vd_store(acc + k * VDLEN, s[k]);
-    for (; i < n; i++) {
-        float xi = x[i], g = dy[i];
-        if (!(xi > 0))
-            acc[i % ACT_PRELU_LANES] += (double)xi * g;
-        if (dx)
-            dx[i] = ref_bwd1(ACT_OP_PRELU, &p, xi, g);
-    }
+    act_prelu_seg_from(i, n, x, dy, dx, slope, acc);
 }
 
 /* slope_zero: some slope is 0, where x <= 0 gives copysign(0, x) (0 * -inf would be NaN); without
@@ -94,11 +86,7 @@ void PN(rows_fwd)(size_t channels, const float *x, const float *slope, float *y,
             vf_store(y + c, vf_select(vf_le(a, zero), vf_mul(a, s), a));
 #endif
         }
-    struct act_params p = {0};
-    for (; c < channels; c++) {
-        p.slope = slope[c];
-        y[c] = ref_fwd1(ACT_OP_PRELU, &p, x[c]);
-    }
+    act_prelu_rows_fwd_from(c, channels, x, slope, y);
 }
 
 void PN(rows_bwd)(size_t channels, const float *x, const float *slope, const float *dy, float *dx, double *acc)
@@ -118,13 +106,5 @@ void PN(rows_bwd)(size_t channels, const float *x, const float *slope, const flo
             vf_store(dx + k, B_LEAKY(a, g));
         }
     }
-    for (; k < channels; k++) {
-        float xk = x[k], g = dy[k];
-        if (!(xk > 0))
-            acc[k] += (double)xk * g;
-        if (dx) {
-            p.slope = slope[k];
-            dx[k] = ref_bwd1(ACT_OP_PRELU, &p, xk, g);
-        }
-    }
+    act_prelu_rows_bwd_from(k, channels, x, slope, dy, dx, acc);
 }

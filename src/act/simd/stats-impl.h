@@ -62,15 +62,5 @@ void SN(stats_block)(size_t m, const float *x, const float *y, double *lanes, ui
     counts[0] += stats_hsum(cz);
     counts[1] += stats_hsum(cn);
     counts[2] += i - stats_hsum(cf);
-    for (; i < m; i++) {
-        float v = y[i];
-        counts[0] += v == 0;
-        counts[1] += x[i] < 0;
-        if (isfinite(v)) {
-            lanes[i % ACT_STATS_LANES] += v;
-            lanes[ACT_STATS_LANES + i % ACT_STATS_LANES] += (double)v * v;
-        } else {
-            counts[2]++;
-        }
-    }
+    act_stats_from(i, m, x, y, lanes, counts);
 }
