@@ -131,8 +131,9 @@ static enum bench_peer_status naive_prepare(const struct bench_case *c, void **h
     return BENCH_PEER_OK;
 }
 
-/* Per-channel PReLU as a plain loop: the scalar code libactlab had before 2026-11-28 (a branch on
- * the sign of x, dslope summed in double one product at a time), single-threaded. */
+/* Per-channel PReLU as a plain loop, single-threaded: a branch on the sign of x, dslope summed in
+ * double one product at a time. This was libactlab's code before 2026-11-28 for the backward and
+ * for inner == 1 (its forward with inner > 1 called the vector kernel per segment). */
 static void naive_prelu_run(const struct bench_prelu_case *c)
 {
     size_t ch = c->channels, in = c->inner;
