@@ -1014,6 +1014,10 @@ static void run_prelu(struct bench *b)
         want |= o->ops[i].d.op == ACT_OP_PRELU;
     if (!want || !(o->dirs[ACT_DIR_FWD] || o->dirs[ACT_DIR_BWD]))
         return;
+    if (o->threads != 1) { /* act_prelu_* run on the calling thread; the peers would not */
+        fprintf(b->note, "%sper-channel PReLU is timed with --threads 1 only\n", b->np);
+        return;
+    }
     const struct prelu_shape *shapes = o->quick ? prelu_quick : prelu_shapes;
     size_t nshapes = o->quick ? 1 : sizeof prelu_shapes / sizeof prelu_shapes[0], max_n = 0, max_c = 0;
     for (size_t s = 0; s < nshapes; s++) {
