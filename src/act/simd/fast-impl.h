@@ -34,6 +34,7 @@
 
 #include "../kernels.h"
 #include "../ref.h"
+#include "vec-sel.h"
 
 /* The kernel bodies are large; GCC would otherwise call them once per vector. The general path
  * of a kernel with an ordinary-vector path is called instead, out of the loop's way. */
@@ -270,7 +271,7 @@ static inline vf fm_silu_b(vf x, struct fm_exp e)
     vf xc = vf_max(x, vf_set1(-120.0f));
     vf c, scale, q0 = fm_sigmoid_finish(xc, e, &c, &scale, 1);
     vf y = vf_mul(vf_fma(xc, q0, vf_mul(xc, c)), scale);
-    return vf_select(vf_eq(x, vf_set1(INFINITY)), x, y); /* inf * c could be inf * 0 */
+    return vf_sel_eq(x, vf_set1(INFINITY), x, y); /* inf * c could be inf * 0 */
 }
 
 /*
@@ -367,7 +368,7 @@ static inline vf fm_alpha_expm1(vf x, struct fm_exp e, vf alpha, int pow2, int s
 FM_COLD vf fm_elu_general(vf x, const struct act_params *p, int pow2)
 {
     struct fm_exp e = fm_exp_join(FM_EXPM1_P(x));
-    vf y = vf_select(vf_gt(x, vf_zero()), x, fm_alpha_expm1(x, e, vf_set1(p->alpha), pow2, 1));
+    vf y = vf_sel_gt(x, vf_zero(), x, fm_alpha_expm1(x, e, vf_set1(p->alpha), pow2, 1));
     return vf_nan_pass(x, y);
 }
 /* Ordinary vectors (x >= -64 in every lane, +inf included: see fm_sigmoid_fast_b) skip the
@@ -376,7 +377,7 @@ FM_INLINE vf fm_elu_b(vf x, struct fm_exp e, const struct act_params *p, int pow
 {
     if (!vf_all_ge(x, vf_set1(-64.0f)))
         return fm_elu_general(x, p, pow2);
-    return vf_select(vf_gt(x, vf_zero()), x, fm_alpha_expm1(x, e, vf_set1(p->alpha), pow2, 0));
+    return vf_sel_gt(x, vf_zero(), x, fm_alpha_expm1(x, e, vf_set1(p->alpha), pow2, 0));
 }
 #define FM_ELU_B(a, e, p) fm_elu_b(a, e, p, 0)
 #define FM_ELU_B_POW2(a, e, p) fm_elu_b(a, e, p, 1)
@@ -438,9 +439,9 @@ FM_INLINE vf fm_elu_lean(vf x, struct fm_exp e, const struct act_params *p, int 
 {
     vf y = fm_expm1_lean(e);
     if (one)
-        return vf_select(vf_lt(x, vf_zero()), y, x);
-    y = vf_mul(vf_select(vf_eq(x, vf_zero()), x, y), vf_set1(p->alpha)); /* alpha (+-0) */
-    return vf_select(vf_le(x, vf_zero()), y, x);
+        return vf_sel_lt(x, vf_zero(), y, x);
+    y = vf_mul(vf_sel_eq(x, vf_zero(), x, y), vf_set1(p->alpha)); /* alpha (+-0) */
+    return vf_sel_le(x, vf_zero(), y, x);
 }
 #define FM_ELU_LEAN_1(a, e, p) fm_elu_lean(a, e, p, 1)
 #define FM_ELU_LEAN(a, e, p) fm_elu_lean(a, e, p, 0)
@@ -467,7 +468,7 @@ FM_INLINE vf fm_elu_lean2(vf x, struct fm_exp e, const struct act_params *p)
 {
     vf alpha = vf_set1(p->alpha), w, h = fm_expm1_lean2(e, &w);
     vf y = vf_select(FM_EXPM1_TINY(x), vf_mul(x, alpha), fm_alpha_mul2(alpha, h, w));
-    return vf_select(vf_le(x, vf_zero()), y, x);
+    return vf_sel_le(x, vf_zero(), y, x);
 }
 #define FM_ELU_LEAN2(a, e, p) fm_elu_lean2(a, e, p)
 
@@ -476,7 +477,7 @@ FM_INLINE vf fm_elu_lean2(vf x, struct fm_exp e, const struct act_params *p)
 #define FM_CELU_LEAN_A(a, p) fm_exp_poly127(vf_max(vf_mul(a, vf_set1(1.0f / (p)->alpha)), vf_set1(-17.5f)))
 FM_INLINE vf fm_celu_lean(vf x, struct fm_exp e, const struct act_params *p)
 {
-    return vf_select(vf_le(x, vf_set1(-0x1p-60f * p->alpha)), vf_mul(fm_expm1_lean(e), vf_set1(p->alpha)), x);
+    return vf_sel_le(x, vf_set1(-0x1p-60f * p->alpha), vf_mul(fm_expm1_lean(e), vf_set1(p->alpha)), x);
 }
 #define FM_CELU_LEAN(a, e, p) fm_celu_lean(a, e, p)
 /* celu, other alpha in [2^-60, 2^60]: z = zh + zl as in fm_celu_a2 (from x clamped to -17.5 alpha),
@@ -492,7 +493,7 @@ FM_INLINE struct fm_exp fm_celu_lean2_a(vf x, const struct act_params *p)
 FM_INLINE vf fm_celu_lean2(vf x, struct fm_exp e, const struct act_params *p)
 {
     vf w, h = fm_expm1_lean2(e, &w);
-    return vf_select(vf_le(x, vf_set1(-0x1p-60f * p->alpha)), fm_alpha_mul2(vf_set1(p->alpha), h, w), x);
+    return vf_sel_le(x, vf_set1(-0x1p-60f * p->alpha), fm_alpha_mul2(vf_set1(p->alpha), h, w), x);
 }
 
 /* selu: lambda x for x > 0 (one product of the float x by lambda = lh + ll, rounded once);
@@ -504,8 +505,7 @@ FM_INLINE vf fm_celu_lean2(vf x, struct fm_exp e, const struct act_params *p)
 FM_COLD vf fm_selu_general(vf x)
 {
     struct fm_exp e = fm_exp_join(FM_EXPM1_P(x));
-    vf y = vf_select(vf_gt(x, vf_zero()), fm_mul2(x, vf_set1(SELU_LH), vf_set1(SELU_LL)),
-                     fm_scaled_expm1(x, e, vf_set1(SELU_LAH), vf_set1(SELU_LAL)));
+    vf y = vf_sel_gt(x, vf_zero(), fm_mul2(x, vf_set1(SELU_LH), vf_set1(SELU_LL)), fm_scaled_expm1(x, e, vf_set1(SELU_LAH), vf_set1(SELU_LAL)));
     return vf_nan_pass(x, y);
 }
 /* Ordinary lanes: 2^-100 <= |x| <= FLT_MAX, where fm_mul2 is one fma (x < -64 too: the lean
@@ -521,7 +521,7 @@ FM_INLINE vf fm_selu_lean(vf x, struct fm_exp e)
     vf w, h = fm_expm1_lean2(e, &w);
     vf lah = vf_set1(SELU_LAH);
     vf neg = vf_fma(lah, h, vf_fma(vf_set1(SELU_LAL), h, vf_mul(lah, w)));
-    vf y = vf_select(vf_gt(x, vf_zero()), vf_fma(vf_set1(SELU_LH), x, vf_mul(vf_set1(SELU_LL), x)), neg);
+    vf y = vf_sel_gt(x, vf_zero(), vf_fma(vf_set1(SELU_LH), x, vf_mul(vf_set1(SELU_LL), x)), neg);
     if (!vf_all(ord)) /* per lane, so that an element's bits do not depend on its neighbours */
         y = vf_select(ord, y, fm_selu_general(x));
     return y;
@@ -678,8 +678,8 @@ FM_INLINE vf fm_gelu_float(vf x, struct fm_exp_parts g)
     vf xh = vf_mul(x, rh), xl = vf_fma(x, rl, vf_fms(x, rh, xh));
     vf ph = vf_mul(xh, eh), pl = vf_fma(xh, el, vf_fma(xl, eh, vf_fms(xh, eh, ph)));
     vf sh = vf_sub(x, ph), sl = vf_sub(vf_sub(x, sh), ph);
-    vf y = vf_select(vf_gt(x, vf_zero()), vf_add(sh, vf_sub(sl, pl)), vf_add(ph, pl));
-    return vf_select(vf_eq(x, vf_zero()), x, y);
+    vf y = vf_sel_gt(x, vf_zero(), vf_add(sh, vf_sub(sl, pl)), vf_add(ph, pl));
+    return vf_sel_eq(x, vf_zero(), x, y);
 }
 FM_COLD vf fm_gelu_general(vf x, struct fm_exp_parts g)
 {
@@ -828,7 +828,7 @@ FM_INLINE vf fm_delu_exp_prod(vf ph, vf pl, struct fm_exp e)
 FM_INLINE vf fm_delu_float(vf x, vf dy, vf ph, struct fm_exp e, const struct act_params *p)
 {
     vf pl = vf_fms(vf_set1(p->alpha), dy, ph);
-    return vf_select(vf_gt(x, vf_zero()), dy, fm_delu_exp_prod(ph, pl, e));
+    return vf_sel_gt(x, vf_zero(), dy, fm_delu_exp_prod(ph, pl, e));
 }
 FM_INLINE vf fm_dselu_float(vf x, vf dy, struct fm_exp e)
 {
@@ -836,7 +836,7 @@ FM_INLINE vf fm_dselu_float(vf x, vf dy, struct fm_exp e)
     vf pos = vf_or(vf_fma(vf_set1(SELU_LH), dy, vf_mul(vf_set1(SELU_LL), dy)), sign);
     vf ph = vf_mul(vf_set1(SELU_LAH), dy);
     vf pl = vf_fma(vf_set1(SELU_LAL), dy, vf_fms(vf_set1(SELU_LAH), dy, ph));
-    return vf_select(vf_gt(x, vf_zero()), pos, fm_delu_exp_prod(ph, pl, e));
+    return vf_sel_gt(x, vf_zero(), pos, fm_delu_exp_prod(ph, pl, e));
 }
 /* A vector with other lanes: the float formula where it holds, the double-lane one elsewhere,
  * so that each element's bits depend on its own inputs only (tests/test_position.c). */
@@ -902,7 +902,7 @@ FM_INLINE vf fm_dcelu_float(vf x, vf dy, struct fm_exp e)
 {
     vf r = vf_fma(dy, e.eh, vf_mul(dy, e.el));
     r = vf_or(r, vf_and(dy, vf_set1(-0.0f))); /* dy = -0: -0 */
-    return vf_select(vf_gt(x, vf_zero()), dy, r);
+    return vf_sel_gt(x, vf_zero(), dy, r);
 }
 FM_COLD vf fm_dcelu_general(vf x, vf dy, const struct act_params *p)
 {
@@ -1070,7 +1070,7 @@ FM_INLINE vf fm_softplus_float(vf x, const struct act_params *p)
     vf s1 = vf_add(m, ph), bb = vf_sub(s1, m);
     vf err = vf_add(vf_sub(m, vf_sub(s1, bb)), vf_sub(ph, bb)); /* TwoSum */
     vf y = vf_mul(vf_add(s1, vf_add(err, pl)), vf_set1(1.0f / p->beta));
-    return vf_select(vf_gt(z, vf_set1(p->threshold)), x, y);
+    return vf_sel_gt(z, vf_set1(p->threshold), x, y);
 }
 FM_COLD vf fm_softplus_general(vf x, const struct act_params *p)
 {
@@ -1286,7 +1286,7 @@ FM_INLINE vf fm_delu1_b(vf x, vf dy, struct fm_exp e, const struct act_params *p
     vf hi = vf_add(one, e.r_hi);
     vf lo = vf_add(vf_add(vf_sub(one, hi), e.r_hi), e.t_lo);
     vf r = vf_mul(vf_fma(dy, hi, vf_mul(dy, lo)), vf_pow2_from_magic127(e.t));
-    r = vf_select(vf_gt(x, vf_zero()), dy, vf_or(r, vf_and(dy, vf_set1(-0.0f))));
+    r = vf_sel_gt(x, vf_zero(), dy, vf_or(r, vf_and(dy, vf_set1(-0.0f))));
     vf ok = FM_DELU_LANES(x, dy);
     if (!vf_all(ok))
         r = vf_select(ok, r, fm_delu_general(x, dy, p));
@@ -1349,7 +1349,7 @@ FM_INLINE vf fm_by_elu(vf y, vf g, const struct act_params *p)
 #ifdef VF_HAS_KMASK /* one masked product (a NaN y gives g here; the caller passes the NaN over it) */
     return vf_le_mul(y, vf_zero(), g, vf_add(y, vf_set1(p->alpha)));
 #else
-    return vf_select(vf_gt(y, vf_zero()), g, vf_mul(g, vf_add(y, vf_set1(p->alpha))));
+    return vf_sel_gt(y, vf_zero(), g, vf_mul(g, vf_add(y, vf_set1(p->alpha))));
 #endif
 }
 
@@ -1452,7 +1452,7 @@ FM_INLINE vf fm_hardswish_b(vf x, vf g, const struct act_params *p) /* g: x agai
     vf th = fm_plus3(xc, &tl);
     vf ph = vf_mul(xc, th);
     vf pl = vf_fma(xc, tl, vf_fms(xc, th, ph)); /* x th - ph exact, plus x tl */
-    return vf_select(vf_lt(x, vf_set1(3.0f)), fm_div6(ph, pl, 0), x);
+    return vf_sel_lt(x, vf_set1(3.0f), fm_div6(ph, pl, 0), x);
 }
 /* hardsigmoid(x) = (x + 3) / 6, with x clamped to [-3, 3] (0 and 1 exactly at the ends). */
 FM_INLINE vf fm_hardsigmoid_b(vf x, vf g, const struct act_params *p) /* g: x again */
@@ -1478,7 +1478,7 @@ FM_INLINE vf fm_dhardswish_b(vf x, vf dy, const struct act_params *p)
     vf c = vf_mul(vf_add(vf_fnma(q0, vf_set1(6.0f), s), ul), vf_set1(FM_SIXTH)); /* (s - 6 q0 + ul) / 6 */
     vf dyc = vf_min_b(vf_max(dy, vf_set1(-FLT_MAX)), vf_set1(FLT_MAX));
     vf mid = vf_fma(dy, q0, vf_mul(dyc, c));
-    return vf_select(vf_gt(x, three), dy, vf_and(vf_le(vf_set1(-3.0f), x), mid));
+    return vf_sel_gt(x, three, dy, vf_and(vf_le(vf_set1(-3.0f), x), mid));
 }
 /* hardsigmoid'(x) dy = dy / 6 on (-3, 3), 0 elsewhere: one correctly rounded division. */
 FM_INLINE vf fm_dhardsigmoid_b(vf x, vf dy, const struct act_params *p)

@@ -18,6 +18,8 @@
  * The tails use the reference's element functions, so every element gets the same bits wherever
  * it falls. x and dy are read before dx is written (in place is allowed).
  */
+#include "vec-sel.h"
+
 #define PN(name) PN_(name, VEC_ISA)
 #define PN_(name, isa) PN__(name, isa)
 #define PN__(name, isa) act_prelu_##name##__##isa
@@ -75,7 +77,7 @@ void PN(rows_fwd)(size_t channels, const float *x, const float *slope, float *y,
             vf a = vf_load(x + c), s = vf_load(slope + c);
             vf s0 = vf_and(vf_le(s, zero), vf_le(zero, s)); /* s == 0 */
             vf neg = vf_select(s0, vf_and(a, sign), vf_mul(a, s));
-            vf_store(y + c, vf_select(vf_le(a, zero), neg, a)); /* x > 0 and NaN: x */
+            vf_store(y + c, vf_sel_le(a, zero, neg, a)); /* x > 0 and NaN: x */
         }
     else
         for (; c + VLEN <= channels; c += VLEN) {
@@ -83,7 +85,7 @@ void PN(rows_fwd)(size_t channels, const float *x, const float *slope, float *y,
 #ifdef VF_HAS_KMASK
             vf_store(y + c, vf_le_mul(a, zero, a, s));
 #else
-            vf_store(y + c, vf_select(vf_le(a, zero), vf_mul(a, s), a));
+            vf_store(y + c, vf_sel_le(a, zero, vf_mul(a, s), a));
 #endif
         }
     act_prelu_rows_fwd_from(c, channels, x, slope, y);

@@ -107,6 +107,12 @@ static inline vf vf_select(vf m, vf a, vf b)
 #define vf_relu_bwd(a, g) vf_kfix_(g, a, 0x08080811)
 #define vf_leaky_bwd(a, g, s) _mm512_mul_ps(vf_kfix_(s, a, 0xA0A0A011), g)
 #endif
+#define vf_sel_(a, b, pred, t, f) _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, pred), f, t)
+#define vf_sel_lt(a, b, t, f) vf_sel_(a, b, _CMP_LT_OQ, t, f) /* a < b ? t : f (simd/vec-sel.h) */
+#define vf_sel_le(a, b, t, f) vf_sel_(a, b, _CMP_LE_OQ, t, f)
+#define vf_sel_gt(a, b, t, f) vf_sel_(a, b, _CMP_GT_OQ, t, f)
+#define vf_sel_ge(a, b, t, f) vf_sel_(a, b, _CMP_GE_OQ, t, f)
+#define vf_sel_eq(a, b, t, f) vf_sel_(a, b, _CMP_EQ_OQ, t, f)
 #define vf_le_mul(a, b, g, s) _mm512_mask_mul_ps(g, _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ), g, s) /* a <= b ? g s : g */
 #define vf_le_sel(a, b, v, g) _mm512_mask_mov_ps(g, _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ), v) /* a <= b ? v : g */
 #define vf_gt_or_zero(a, b, g) _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(a, b, _CMP_GT_OQ), g) /* a > b ? g : +0 */
