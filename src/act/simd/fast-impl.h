@@ -287,6 +287,14 @@ static inline vf fm_silu_b(vf x, struct fm_exp e)
 #define FM_ZERO_OR_WITHIN(v, lo, hi)                                                         \
     vf_or(vf_eq(v, vf_zero()), vf_and(vf_ge(vf_andnot(vf_set1(-0.0f), v), vf_set1(lo)),        \
                                       vf_le(vf_andnot(vf_set1(-0.0f), v), vf_set1(hi))))
+/* Whether every lane is such (and has x >= xlo): AVX-512 checks it on k-masks (vec-avx512.h). */
+#ifndef VF_HAS_KMASK
+#define vf_all_zw(v, lo, hi) vf_all(FM_ZERO_OR_WITHIN(v, lo, hi))
+#define vf_all_ge_zw(x, xlo, v, lo, hi) vf_all(vf_and(vf_ge(x, vf_set1(xlo)), FM_ZERO_OR_WITHIN(v, lo, hi)))
+#define vf_all_abs_within(v, lo, hi) vf_all(FM_ABS_WITHIN(v, lo, hi))
+#endif
+#define FM_ABS_WITHIN(v, lo, hi) /* the lanes where lo <= |v| <= hi */                         \
+    vf_and(vf_ge(vf_andnot(vf_set1(-0.0f), v), vf_set1(lo)), vf_le(vf_andnot(vf_set1(-0.0f), v), vf_set1(hi)))
 #define FM_SIGMOID_FAST_A(a, p) fm_exp_poly(vf_or(a, vf_set1(-0.0f)))
 FM_COLD vf fm_sigmoid_general(vf x, int silu)
 {
@@ -516,14 +524,12 @@ FM_COLD vf fm_selu_general(vf x)
  * not needed (h + w is then x + x^2/2 to well past float precision). */
 FM_INLINE vf fm_selu_lean(vf x, struct fm_exp e)
 {
-    vf ax = vf_andnot(vf_set1(-0.0f), x);
-    vf ord = vf_and(vf_ge(ax, vf_set1(0x1p-100f)), vf_le(ax, vf_set1(FLT_MAX)));
     vf w, h = fm_expm1_lean2(e, &w);
     vf lah = vf_set1(SELU_LAH);
     vf neg = vf_fma(lah, h, vf_fma(vf_set1(SELU_LAL), h, vf_mul(lah, w)));
     vf y = vf_sel_gt(x, vf_zero(), vf_fma(vf_set1(SELU_LH), x, vf_mul(vf_set1(SELU_LL), x)), neg);
-    if (!vf_all(ord)) /* per lane, so that an element's bits do not depend on its neighbours */
-        y = vf_select(ord, y, fm_selu_general(x));
+    if (!vf_all_abs_within(x, 0x1p-100f, FLT_MAX)) /* per lane, so that an element's bits do not depend on its neighbours */
+        y = vf_select(FM_ABS_WITHIN(x, 0x1p-100f, FLT_MAX), y, fm_selu_general(x));
     return y;
 }
 #define FM_SELU_LEAN(a, e, p) fm_selu_lean(a, e)
@@ -667,6 +673,7 @@ FM_INLINE vf fm_gelu_double(vf x, struct fm_exp_parts g)
  * Other lanes keep the double-lane form, per lane, so each element's bits depend on its input only.
  */
 #define FM_GELU_LANES(x) FM_ZERO_OR_WITHIN(x, 0x1p-60f, 12.0f)
+#define FM_GELU_ALL(x) vf_all_zw(x, 0x1p-60f, 12.0f) /* vf_all(FM_GELU_LANES(x)) */
 FM_INLINE vf fm_gelu_float(vf x, struct fm_exp_parts g)
 {
     vf one = vf_set1(1.0f);
@@ -688,7 +695,7 @@ FM_COLD vf fm_gelu_general(vf x, struct fm_exp_parts g)
 FM_INLINE vf fm_gelu_b(vf x, struct fm_exp_parts g, const struct act_params *p)
 {
     (void)p;
-    if (!vf_all(FM_GELU_LANES(x)))
+    if (!FM_GELU_ALL(x))
         return fm_gelu_general(x, g);
     return fm_gelu_float(x, g);
 }
@@ -820,6 +827,7 @@ FM_INLINE vf fm_dselu_b(vf x, vf dy, struct fm_exp_parts e, const struct act_par
 /* The lanes where the float-lane formula holds: x >= -40 and |v| 0 or within [2^-60, 2^60]
  * (false for NaN and inf). */
 #define FM_DELU_LANES(x, v) vf_and(vf_ge(x, vf_set1(-40.0f)), FM_ZERO_OR_WITHIN(v, 0x1p-60f, 0x1p60f))
+#define FM_DELU_ALL(x, v) vf_all_ge_zw(x, -40.0f, v, 0x1p-60f, 0x1p60f) /* vf_all(FM_DELU_LANES(x, v)) */
 FM_INLINE vf fm_delu_exp_prod(vf ph, vf pl, struct fm_exp e)
 {
     vf r = vf_fma(ph, e.eh, vf_fma(ph, e.el, vf_mul(pl, e.eh)));
@@ -850,7 +858,7 @@ FM_COLD vf fm_delu_general(vf x, vf dy, const struct act_params *p)
 FM_INLINE vf fm_delu_fast_b(vf x, vf dy, struct fm_exp e, const struct act_params *p)
 {
     vf ph = vf_mul(vf_set1(p->alpha), dy);
-    if (!vf_all(FM_DELU_LANES(x, ph)))
+    if (!FM_DELU_ALL(x, ph))
         return fm_delu_general(x, dy, p);
     return fm_delu_float(x, dy, ph, e, p);
 }
@@ -862,7 +870,7 @@ FM_COLD vf fm_dselu_general(vf x, vf dy, const struct act_params *p)
 }
 FM_INLINE vf fm_dselu_fast_b(vf x, vf dy, struct fm_exp e, const struct act_params *p)
 {
-    if (!vf_all(FM_DELU_LANES(x, dy)))
+    if (!FM_DELU_ALL(x, dy))
         return fm_dselu_general(x, dy, p);
     return fm_dselu_float(x, dy, e);
 }
@@ -912,7 +920,7 @@ FM_COLD vf fm_dcelu_general(vf x, vf dy, const struct act_params *p)
 }
 FM_INLINE vf fm_dcelu_fast_b(vf x, vf dy, struct fm_exp e, const struct act_params *p)
 {
-    if (!vf_all(FM_DELU_LANES(vf_mul(x, vf_set1(1.0f / p->alpha)), dy)))
+    if (!FM_DELU_ALL(vf_mul(x, vf_set1(1.0f / p->alpha)), dy))
         return fm_dcelu_general(x, dy, p);
     return fm_dcelu_float(x, dy, e);
 }
@@ -1054,6 +1062,7 @@ FM_INLINE vf fm_softplus(vf x, const struct act_params *p)
  * form, per lane.
  */
 #define FM_SOFTPLUS_LANES(x, p) vf_ge(vf_or(vf_mul(vf_set1((p)->beta), x), vf_set1(-0.0f)), vf_set1(-20.0f))
+#define FM_SOFTPLUS_ALL(x, p) vf_all_ge(vf_or(vf_mul(vf_set1((p)->beta), x), vf_set1(-0.0f)), vf_set1(-20.0f))
 FM_INLINE vf fm_softplus_float(vf x, const struct act_params *p)
 {
     vf beta = vf_set1(p->beta), one = vf_set1(1.0f);
@@ -1079,7 +1088,7 @@ FM_COLD vf fm_softplus_general(vf x, const struct act_params *p)
 }
 FM_INLINE vf fm_softplus_pow2(vf x, const struct act_params *p)
 {
-    if (!vf_all(FM_SOFTPLUS_LANES(x, p)))
+    if (!FM_SOFTPLUS_ALL(x, p))
         return fm_softplus_general(x, p);
     return fm_softplus_float(x, p);
 }
@@ -1287,9 +1296,8 @@ FM_INLINE vf fm_delu1_b(vf x, vf dy, struct fm_exp e, const struct act_params *p
     vf lo = vf_add(vf_add(vf_sub(one, hi), e.r_hi), e.t_lo);
     vf r = vf_mul(vf_fma(dy, hi, vf_mul(dy, lo)), vf_pow2_from_magic127(e.t));
     r = vf_sel_gt(x, vf_zero(), dy, vf_or(r, vf_and(dy, vf_set1(-0.0f))));
-    vf ok = FM_DELU_LANES(x, dy);
-    if (!vf_all(ok))
-        r = vf_select(ok, r, fm_delu_general(x, dy, p));
+    if (!FM_DELU_ALL(x, dy))
+        r = vf_select(FM_DELU_LANES(x, dy), r, fm_delu_general(x, dy, p));
     return r;
 }
 #define FM_DELU1_BODY                                                                        \
