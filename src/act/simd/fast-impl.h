@@ -1488,12 +1488,25 @@ FM_INLINE vf fm_dhardswish_b(vf x, vf dy, const struct act_params *p)
     vf mid = vf_fma(dy, q0, vf_mul(dyc, c));
     return vf_sel_gt(x, three, dy, vf_and(vf_le(vf_set1(-3.0f), x), mid));
 }
-/* hardsigmoid'(x) dy = dy / 6 on (-3, 3), 0 elsewhere: one correctly rounded division. */
+/*
+ * hardsigmoid'(x) dy = dy / 6 on (-3, 3), 0 elsewhere, correctly rounded. Where every lane's dy is
+ * +-0 or 2^-100 <= |dy| <= FLT_MAX, q = dy (1/6) corrected once by its exact residual, q + (dy - 6 q)
+ * (1/6), is dy / 6 bit for bit (checked for every such float dy against the division); dy's sign
+ * bit is or-ed in for dy = -0, where the sum gives +0. Other vectors (tiny or subnormal dy, inf,
+ * NaN) divide, out of the loop's way.
+ */
+FM_COLD vf fm_dhardsigmoid_div(vf x, vf dy)
+{
+    return vf_in_or_zero(x, vf_set1(-3.0f), vf_set1(3.0f), vf_div(dy, vf_set1(6.0f)));
+}
 FM_INLINE vf fm_dhardsigmoid_b(vf x, vf dy, const struct act_params *p)
 {
     (void)p;
-    vf in = vf_and(vf_lt(vf_set1(-3.0f), x), vf_lt(x, vf_set1(3.0f)));
-    return vf_and(in, vf_div(dy, vf_set1(6.0f)));
+    if (!vf_all_zw(dy, 0x1p-100f, FLT_MAX))
+        return fm_dhardsigmoid_div(x, dy);
+    vf c = vf_set1(FM_SIXTH), q = vf_mul(dy, c);
+    q = vf_fma(vf_fnma(q, vf_set1(6.0f), dy), c, q);
+    return vf_in_or_zero(x, vf_set1(-3.0f), vf_set1(3.0f), vf_or(q, vf_and(dy, vf_set1(-0.0f))));
 }
 /* softsign(x) = x / (1 + |x|), x clamped to +-2^100 (so +-inf gives +-1). */
 FM_INLINE vf fm_softsign_b(vf x, vf g, const struct act_params *p) /* g: x again */

@@ -12,5 +12,6 @@
 #define vf_sel_gt(a, b, t, f) vf_select(vf_gt(a, b), t, f)
 #define vf_sel_ge(a, b, t, f) vf_select(vf_ge(a, b), t, f)
 #define vf_sel_eq(a, b, t, f) vf_select(vf_eq(a, b), t, f)
+#define vf_in_or_zero(a, lo, hi, g) vf_and(vf_and(vf_gt(a, lo), vf_lt(a, hi)), g) /* lo < a < hi ? g : +0 */
 #endif
 #endif
