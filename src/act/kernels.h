@@ -27,7 +27,7 @@ typedef void act_bwd_kernel(size_t n, const float *x, const float *dy, float *dx
     void act_prelu_bwd_seg__##isa(size_t n, const float *x, const float *dy, float *dx, float slope,   \
                                   double *acc);                                                      \
     void act_prelu_rows_fwd__##isa(size_t channels, const float *x, const float *slope, float *y,      \
-                                   int slope_zero);   \
+                                   int slope_zero);                                                  \
     void act_prelu_rows_bwd__##isa(size_t channels, const float *x, const float *slope, const float *dy, \
                                    float *dx, double *acc);
 /* act_forward_stats over one block (simd/stats-impl.h): sums in lane i mod ACT_STATS_LANES, lanes[0, 32)
@@ -35,13 +35,6 @@ typedef void act_bwd_kernel(size_t n, const float *x, const float *dy, float *dx
 #define ACT_STATS_LANES 32
 #define ACT_STATS_DECL(isa)                                                                          \
     void act_stats_block__##isa(size_t m, const float *x, const float *y, double *lanes, uint64_t *counts);
-#if defined(__x86_64__)
-ACT_STATS_DECL(sse2)
-ACT_STATS_DECL(avx2)
-ACT_STATS_DECL(avx512)
-#elif defined(__aarch64__)
-ACT_STATS_DECL(neon)
-#endif
 /* The scalar forms of those loops, from element (or channel) i0 on: api.c's scalar path, and the
  * tails of the vector code, so that both follow one order. */
 static inline void act_prelu_seg_from(size_t i0, size_t n, const float *x, const float *dy, float *dx, float slope,
@@ -98,8 +91,12 @@ static inline void act_stats_from(size_t i0, size_t m, const float *x, const flo
 ACT_PRELU_DECL(sse2)
 ACT_PRELU_DECL(avx2)
 ACT_PRELU_DECL(avx512)
+ACT_STATS_DECL(sse2)
+ACT_STATS_DECL(avx2)
+ACT_STATS_DECL(avx512)
 #elif defined(__aarch64__)
 ACT_PRELU_DECL(neon)
+ACT_STATS_DECL(neon)
 #endif
 
 #define ACT_KERNEL(op, OP, dir, DIR, isa, ISA, var) ACT_KTYPE_##DIR act_f32_##op##_##dir##__##isa##_##var;

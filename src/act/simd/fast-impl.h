@@ -284,17 +284,15 @@ static inline vf fm_silu_b(vf x, struct fm_exp e)
  */
 #define FM_ORDINARY_ABS(x) vf_all_ge(vf_or(x, vf_set1(-0.0f)), vf_set1(-64.0f)) /* |x| <= 64 */
 /* The lanes where v is +-0 or lo <= |v| <= hi (false for NaN and, for a finite hi, inf). */
-#define FM_ZERO_OR_WITHIN(v, lo, hi)                                                         \
-    vf_or(vf_eq(v, vf_zero()), vf_and(vf_ge(vf_andnot(vf_set1(-0.0f), v), vf_set1(lo)),        \
-                                      vf_le(vf_andnot(vf_set1(-0.0f), v), vf_set1(hi))))
+#define FM_ABS_WITHIN(v, lo, hi) /* the lanes where lo <= |v| <= hi */                         \
+    vf_and(vf_ge(vf_andnot(vf_set1(-0.0f), v), vf_set1(lo)), vf_le(vf_andnot(vf_set1(-0.0f), v), vf_set1(hi)))
+#define FM_ZERO_OR_WITHIN(v, lo, hi) vf_or(vf_eq(v, vf_zero()), FM_ABS_WITHIN(v, lo, hi))
 /* Whether every lane is such (and has x >= xlo): AVX-512 checks it on k-masks (vec-avx512.h). */
 #ifndef VF_HAS_KMASK
 #define vf_all_zw(v, lo, hi) vf_all(FM_ZERO_OR_WITHIN(v, lo, hi))
 #define vf_all_ge_zw(x, xlo, v, lo, hi) vf_all(vf_and(vf_ge(x, vf_set1(xlo)), FM_ZERO_OR_WITHIN(v, lo, hi)))
 #define vf_all_abs_within(v, lo, hi) vf_all(FM_ABS_WITHIN(v, lo, hi))
 #endif
-#define FM_ABS_WITHIN(v, lo, hi) /* the lanes where lo <= |v| <= hi */                         \
-    vf_and(vf_ge(vf_andnot(vf_set1(-0.0f), v), vf_set1(lo)), vf_le(vf_andnot(vf_set1(-0.0f), v), vf_set1(hi)))
 #define FM_SIGMOID_FAST_A(a, p) fm_exp_poly(vf_or(a, vf_set1(-0.0f)))
 FM_COLD vf fm_sigmoid_general(vf x, int silu)
 {
@@ -1061,8 +1059,9 @@ FM_INLINE vf fm_softplus(vf x, const struct act_params *p)
  * rounded once; 1/beta is exact. z = beta x is exact there. Other lanes keep the double-lane
  * form, per lane.
  */
-#define FM_SOFTPLUS_LANES(x, p) vf_ge(vf_or(vf_mul(vf_set1((p)->beta), x), vf_set1(-0.0f)), vf_set1(-20.0f))
-#define FM_SOFTPLUS_ALL(x, p) vf_all_ge(vf_or(vf_mul(vf_set1((p)->beta), x), vf_set1(-0.0f)), vf_set1(-20.0f))
+#define FM_SOFTPLUS_NZ(x, p) vf_or(vf_mul(vf_set1((p)->beta), x), vf_set1(-0.0f)) /* -|beta x| */
+#define FM_SOFTPLUS_LANES(x, p) vf_ge(FM_SOFTPLUS_NZ(x, p), vf_set1(-20.0f))
+#define FM_SOFTPLUS_ALL(x, p) vf_all_ge(FM_SOFTPLUS_NZ(x, p), vf_set1(-20.0f))
 FM_INLINE vf fm_softplus_float(vf x, const struct act_params *p)
 {
     vf beta = vf_set1(p->beta), one = vf_set1(1.0f);
@@ -1354,11 +1353,8 @@ FM_INLINE vf fm_by_tanh(vf y, vf g, const struct act_params *p)
 }
 FM_INLINE vf fm_by_elu(vf y, vf g, const struct act_params *p)
 {
-#ifdef VF_HAS_KMASK /* one masked product (a NaN y gives g here; the caller passes the NaN over it) */
+    /* one masked product on AVX-512 (a NaN y gives g here; the caller passes the NaN over it) */
     return vf_le_mul(y, vf_zero(), g, vf_add(y, vf_set1(p->alpha)));
-#else
-    return vf_sel_gt(y, vf_zero(), g, vf_mul(g, vf_add(y, vf_set1(p->alpha))));
-#endif
 }
 
 /*
@@ -1375,15 +1371,15 @@ FM_INLINE vf fm_by_elu(vf y, vf g, const struct act_params *p)
         memcpy(ta_, in, (m) * sizeof(float));                                                \
         memcpy(tg_, g, (m) * sizeof(float));                                                 \
         vf a_ = vf_load(ta_), g_ = vf_load(tg_);                                             \
-        vf_store(tr_, vf_nan_pass(a_, F(a_, g_, pl)));                           \
+        vf_store(tr_, vf_nan_pass(a_, F(a_, g_, pl)));                                       \
         memcpy(out, tr_, (m) * sizeof(float));                                               \
     } while (0)
 #define FM_NT_BODY2(STORE, F)                                                                \
     for (; i + 2 * VLEN <= n; i += 2 * VLEN) {                                               \
         vf a0 = vf_load(in + i), a1 = vf_load(in + i + VLEN);                                \
         vf g0 = vf_load(g + i), g1 = vf_load(g + i + VLEN);                                  \
-        STORE(out + i, vf_nan_pass(a0, F(a0, g0, &pl)));                         \
-        STORE(out + i + VLEN, vf_nan_pass(a1, F(a1, g1, &pl)));                  \
+        STORE(out + i, vf_nan_pass(a0, F(a0, g0, &pl)));                                     \
+        STORE(out + i + VLEN, vf_nan_pass(a1, F(a1, g1, &pl)));                              \
     }
 #define FM_NT_LOOP(F)                                                                        \
     size_t i = 0;                                                                            \
@@ -1396,7 +1392,7 @@ FM_INLINE vf fm_by_elu(vf y, vf g, const struct act_params *p)
     FM_NT_BODY2(vf_store, F)                                                                 \
     if (i + VLEN <= n) {                                                                     \
         vf a = vf_load(in + i), gg = vf_load(g + i);                                         \
-        vf_store(out + i, vf_nan_pass(a, F(a, gg, &pl)));                         \
+        vf_store(out + i, vf_nan_pass(a, F(a, gg, &pl)));                                    \
         i += VLEN;                                                                           \
     }                                                                                        \
     if (i < n)                                                                               \

@@ -15,6 +15,7 @@
 
 #include "../kernels.h"
 #include "../ref.h"
+#include "vec-sel.h"
 
 #define KN(op, dir) KN_(op, dir, VEC_ISA, UTAG)
 #define KN_(op, dir, isa, u) KN__(op, dir, isa, u)
@@ -59,6 +60,7 @@ static inline void lin_ctx_init(struct lin_ctx *c, const struct act_params *p)
 #define F_RELU(a) vf_andnot(vf_lt(a, c.zero), a)
 #define F_CLAMP(a) vf_select(vf_lt(a, c.lo), c.lo, vf_select(vf_gt(a, c.hi), c.hi, a))
 #endif
+#define F_THRESHOLD(a) vf_sel_le(a, c.th, c.val, a)
 #ifdef VF_HAS_KMASK
 /*
  * AVX-512: a comparison's k-mask drives a masked operation directly (vec-avx512.h). The generic
@@ -66,7 +68,6 @@ static inline void lin_ctx_init(struct lin_ctx *c, const struct act_params *p)
  * two ports that run 512-bit arithmetic: relu backward ran at 64% of the add loop, leaky_relu
  * backward at 25% (Xeon, 2026-11-28). A NaN a is passed through by vf_nan_pass (one fixup).
  */
-#define F_THRESHOLD(a) vf_le_sel(a, c.th, c.val, a)
 #define B_IDENTITY(a, g) vf_nan_pass(a, g)
 #define B_RELU(a, g) vf_relu_bwd(a, g)
 #define B_LEAKY(a, g) vf_leaky_bwd(a, g, c.slope)
@@ -74,7 +75,6 @@ static inline void lin_ctx_init(struct lin_ctx *c, const struct act_params *p)
 #define B_RELU6(a, g) vf_relu_bwd(a, vf_lt_or_zero(a, c.hi, g)) /* lo = 0: relu's fixup does the rest */
 #define B_THRESHOLD(a, g) vf_nan_pass(a, vf_gt_or_zero(a, c.th, g))
 #else
-#define F_THRESHOLD(a) vf_select(vf_le(a, c.th), c.val, a)
 /* Backward bodies: a is x (or y for bwdy), g is dy. A NaN a is passed through as the result. */
 #define B_IDENTITY(a, g) vf_nan_pass(a, g)
 #define B_RELU(a, g) vf_or(vf_and(vf_gt(a, c.zero), g), vf_and(vf_isnan(a), a))
@@ -145,7 +145,7 @@ static inline void lin_ctx_init(struct lin_ctx *c, const struct act_params *p)
  * x is left as it is), faster there than the max of two operations; slope 0, the select. */
 #ifdef VF_HAS_KMASK
 #define F_LEAKY_KMUL(a) vf_le_mul(a, c.zero, a, c.slope)
-#define F_LEAKY_KZERO(a) vf_le_sel(a, c.zero, vf_and(a, c.signmask), a)
+#define F_LEAKY_KZERO(a) vf_sel_le(a, c.zero, vf_and(a, c.signmask), a)
 #define DEFINE_FWD_LEAKY(op, OP)                                                                 \
     DEFINE_FWD_LOOP(KN(op, fwd_kmul), OP, F_LEAKY_KMUL)                                          \
     DEFINE_FWD_LOOP(KN(op, fwd_kzero), OP, F_LEAKY_KZERO)                                        \

@@ -82,11 +82,7 @@ void PN(rows_fwd)(size_t channels, const float *x, const float *slope, float *y,
     else
         for (; c + VLEN <= channels; c += VLEN) {
             vf a = vf_load(x + c), s = vf_load(slope + c);
-#ifdef VF_HAS_KMASK
             vf_store(y + c, vf_le_mul(a, zero, a, s));
-#else
-            vf_store(y + c, vf_sel_le(a, zero, vf_mul(a, s), a));
-#endif
         }
     act_prelu_rows_fwd_from(c, channels, x, slope, y);
 }

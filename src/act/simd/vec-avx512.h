@@ -115,21 +115,19 @@ static inline vf vf_select(vf m, vf a, vf b)
 #define vf_sel_eq(a, b, t, f) vf_sel_(a, b, _CMP_EQ_OQ, t, f)
 /* Whether every lane of v is +-0 or has lo <= |v| <= hi (and with x >= xlo too): the lane checks of
  * the float-lane kernels (simd/fast-impl.h) as k-masks, and-ed and or-ed as such. */
-static inline __mmask16 vk_zero_or_within(vf v, float lo, float hi)
+static inline __mmask16 vk_abs_within(vf v, float lo, float hi) /* lo <= |v| <= hi */
 {
     vf av = _mm512_andnot_ps(_mm512_set1_ps(-0.0f), v);
-    return (__mmask16)(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_EQ_OQ) |
-                       (_mm512_cmp_ps_mask(av, _mm512_set1_ps(lo), _CMP_GE_OQ) &
-                        _mm512_cmp_ps_mask(av, _mm512_set1_ps(hi), _CMP_LE_OQ)));
+    return (__mmask16)(_mm512_cmp_ps_mask(av, _mm512_set1_ps(lo), _CMP_GE_OQ) &
+                       _mm512_cmp_ps_mask(av, _mm512_set1_ps(hi), _CMP_LE_OQ));
 }
+#define vk_zero_or_within(v, lo, hi)                                                               \
+    ((__mmask16)(_mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_EQ_OQ) | vk_abs_within(v, lo, hi)))
 #define vf_all_zw(v, lo, hi) (vk_zero_or_within(v, lo, hi) == 0xffff)
-#define vf_all_abs_within(v, lo, hi) /* lo <= |v| <= hi in every lane */                             \
-    ((_mm512_cmp_ps_mask(_mm512_andnot_ps(_mm512_set1_ps(-0.0f), v), _mm512_set1_ps(lo), _CMP_GE_OQ) &       \
-      _mm512_cmp_ps_mask(_mm512_andnot_ps(_mm512_set1_ps(-0.0f), v), _mm512_set1_ps(hi), _CMP_LE_OQ)) == 0xffff)
+#define vf_all_abs_within(v, lo, hi) (vk_abs_within(v, lo, hi) == 0xffff)
 #define vf_all_ge_zw(x, xlo, v, lo, hi)                                                            \
     ((_mm512_cmp_ps_mask(x, _mm512_set1_ps(xlo), _CMP_GE_OQ) & vk_zero_or_within(v, lo, hi)) == 0xffff)
 #define vf_le_mul(a, b, g, s) _mm512_mask_mul_ps(g, _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ), g, s) /* a <= b ? g s : g */
-#define vf_le_sel(a, b, v, g) _mm512_mask_mov_ps(g, _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ), v) /* a <= b ? v : g */
 #define vf_gt_or_zero(a, b, g) _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(a, b, _CMP_GT_OQ), g) /* a > b ? g : +0 */
 #define vf_lt_or_zero(a, b, g) _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(a, b, _CMP_LT_OQ), g) /* a < b ? g : +0 */
 #define vf_in_or_zero(a, lo, hi, g) /* lo < a < hi ? g : +0 */                                     \

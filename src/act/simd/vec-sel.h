@@ -13,5 +13,6 @@
 #define vf_sel_ge(a, b, t, f) vf_select(vf_ge(a, b), t, f)
 #define vf_sel_eq(a, b, t, f) vf_select(vf_eq(a, b), t, f)
 #define vf_in_or_zero(a, lo, hi, g) vf_and(vf_and(vf_gt(a, lo), vf_lt(a, hi)), g) /* lo < a < hi ? g : +0 */
+#define vf_le_mul(a, b, g, s) vf_sel_le(a, b, vf_mul(g, s), g) /* a <= b ? g s : g */
 #endif
 #endif
