@@ -238,6 +238,8 @@ static const struct {
     {ACT_OP_LEAKY_RELU, 1e30f, NAN},
     /* alpha outside the lean expm1's [2^-60, 2^60] (elu and celu forward take their other loops) */
     {ACT_OP_ELU, 0x1p61f, NAN}, {ACT_OP_ELU, -1e-30f, NAN}, {ACT_OP_CELU, 0x1p-70f, NAN},
+    /* beta x underflows for the least subnormal x: the float-lane kernels must still see beta x > 0 */
+    {ACT_OP_SOFTPLUS, 0.5f, 0.0f},
     /* clamp bounds that are zeros of either sign (ties between x and a bound must return x) */
     {ACT_OP_HARDTANH, 0.0f, -0.0f}, {ACT_OP_HARDTANH, -0.0f, 0.0f},
 };

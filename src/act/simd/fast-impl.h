@@ -1,16 +1,18 @@
 /*
  * Float-lane kernels for an ISA with a fused multiply-add (AVX2+FMA and AVX-512; the NEON wrappers
- * lack the few integer operations): the forward exp family (sigmoid, silu, elu, selu), where
- * float arithmetic can meet the 1-ULP budget if the one error that matters is kept out.
- * That error is the rounding of 1 + expm1(r): exp is therefore carried as an unevaluated sum
- * 2^n (hi + lo), and the final quotient is corrected once with an exact fma residual, so the
- * result is the quotient of (nearly) exact operands rounded once, plus a few 2^-28 of slack.
- * Backward kernels (and tanh, and gelu, at the end of this file) take a middle road: the
- * costly polynomials run in float lanes, and the few operations after them run in double
- * lanes, so that dy up to FLT_MAX times an f'(x) far below FLT_MIN keeps its accuracy and is
- * rounded once. elu, selu and celu backward, and gelu and softplus forward, go further: in
- * float lanes wherever the inputs are ordinary, in double lanes only for the other lanes. The
- * gelu part needs the permute and integer wrappers (VF_HAS_INT_OPS, simd/vmath-f.h).
+ * lack the few integer operations): the forward exp family (sigmoid, silu, elu, selu, tanh,
+ * gelu_tanh), where float arithmetic can meet the 1-ULP budget if the one error that matters is
+ * kept out. That error is the rounding of 1 + expm1(r): exp is therefore carried as an
+ * unevaluated sum 2^n (hi + lo), and the final quotient is corrected once with an exact fma
+ * residual, so the result is the quotient of (nearly) exact operands rounded once, plus a few
+ * 2^-28 of slack. Other backward kernels (and gelu, at the end of this file) take a middle
+ * road: the costly polynomials run in float lanes, and the few operations after them run in
+ * double lanes, so that dy up to FLT_MAX times an f'(x) far below FLT_MIN keeps its accuracy
+ * and is rounded once. elu, selu, celu and softplus backward, and gelu and softplus forward, go
+ * further: in float lanes wherever the inputs are ordinary, in double lanes only for the other
+ * lanes. On AVX-512 only (the pf kernels, FKNW: on AVX2 they were no faster), sigmoid, tanh,
+ * silu and gelu_tanh backward and mish forward do the same. The gelu part needs the permute and
+ * integer wrappers (VF_HAS_INT_OPS, simd/vmath-f.h).
  *
  * exp(z), z in [-120, 0]: n = round(z / ln 2) (1.5*2^23 trick), r = z - n ln2 with ln 2 split in
  * a 16-bit hi part (n * LN2_HI and the subtraction are exact for |n| <= 256) and a lo part
@@ -44,6 +46,11 @@
 #define FKN(op, dir) FKN_(op, dir, VEC_ISA, UTAG)
 #define FKN_(op, dir, isa, u) FKN__(op, dir, isa, u)
 #define FKN__(op, dir, isa, u) act_f32_##op##_##dir##__##isa##_p5_##u
+/* Kernels in float lanes that only AVX-512 runs: on AVX2 they were no faster than (or slower
+ * than) the p5 kernels they replace, which AVX2 keeps (see each one's comment). */
+#define FKNW(op, dir) FKNW_(op, dir, VEC_ISA, UTAG)
+#define FKNW_(op, dir, isa, u) FKNW__(op, dir, isa, u)
+#define FKNW__(op, dir, isa, u) act_f32_##op##_##dir##__##isa##_pf_##u
 
 /*
  * The smooth kernels run a software pipeline. One vector's operations form a chain of
@@ -292,6 +299,7 @@ static inline vf fm_silu_b(vf x, struct fm_exp e)
 #define vf_all_zw(v, lo, hi) vf_all(FM_ZERO_OR_WITHIN(v, lo, hi))
 #define vf_all_ge_zw(x, xlo, v, lo, hi) vf_all(vf_and(vf_ge(x, vf_set1(xlo)), FM_ZERO_OR_WITHIN(v, lo, hi)))
 #define vf_all_abs_within(v, lo, hi) vf_all(FM_ABS_WITHIN(v, lo, hi))
+#define vf_all_in(v, lo, hi) vf_all(vf_and(vf_ge(v, vf_set1(lo)), vf_le(v, vf_set1(hi))))
 #endif
 #define FM_SIGMOID_FAST_A(a, p) fm_exp_poly(vf_or(a, vf_set1(-0.0f)))
 FM_COLD vf fm_sigmoid_general(vf x, int silu)
@@ -535,6 +543,35 @@ FM_INLINE vf fm_selu_lean(vf x, struct fm_exp e)
 #define FM_SIGMOID_B(x, e, p) fm_sigmoid_fast_b(x, e, 0)
 #define FM_SILU_B(x, e, p) fm_sigmoid_fast_b(x, e, 1)
 #define FM_EXPM1_A(a, p) fm_exp_join0(fm_exp_poly(a)) /* ordinary vectors; no clamp */
+/*
+ * tanh forward in float lanes: tanh|x| = -m / (2 + m), m = expm1(-2|x|) in (-1, 0], z = -2|x|
+ * clamped to -20 (tanh 10 rounds to 1; the clamp also takes +-inf and NaN, which FM_CALL_FWD
+ * passes on). With P = 2^n (normal: n >= -29) and exp(z) = P (1 + r_hi + t_lo),
+ * m = (P - 1) + P r_hi + P t_lo: A = P - 1 with its exact residual (Fast2Sum, |-1| >= P), then
+ * A + P r_hi by Fast2Sum (|A| >= 1/2 >= |P r_hi| for n < 0; A = 0 for n = 0) and the low parts,
+ * renormalised into s + l (for n = 0, t_lo is up to 0.17 of s). 2 + s + l likewise, and the
+ * quotient s/(2 + s) with fm_div2's correction is rounded once: the float-lane sigmoid's scheme
+ * (t_lo's 2^-28 is the error that remains; the factor 2/(2 + m) <= 2 on it). Subnormal x: m = z
+ * exactly, dh = 2, q0 = z/2 = -|x| exact. The sign of x (and of a zero) is put back at the end.
+ */
+#define FM_TANH_A(a, p) fm_exp_poly127(vf_max(vf_mul(vf_or(a, vf_set1(-0.0f)), vf_set1(2.0f)), vf_set1(-20.0f)))
+FM_INLINE vf fm_tanh_fast_b(vf x, struct fm_exp e, const struct act_params *p)
+{
+    (void)p;
+    vf two = vf_set1(2.0f);
+    vf P = vf_pow2_from_magic127(e.t);
+    vf A = vf_sub(P, vf_set1(1.0f));
+    vf Ae = vf_add(vf_sub(vf_set1(-1.0f), A), P);
+    vf B = vf_mul(P, e.r_hi);
+    vf hi = vf_add(A, B);
+    vf lo = vf_fma(P, e.t_lo, vf_add(vf_add(vf_sub(A, hi), B), Ae));
+    vf s = vf_add(hi, lo);
+    vf l = vf_add(vf_sub(hi, s), lo);
+    vf dh = vf_add(two, s);
+    vf dl = vf_add(vf_add(vf_sub(two, dh), s), l);
+    vf c, q0 = fm_div2(s, l, dh, dl, &c);
+    return vf_or(vf_andnot(vf_set1(-0.0f), vf_add(q0, c)), vf_and(x, vf_set1(-0.0f)));
+}
 FM_DEFINE_FWD_RAW(FKN(sigmoid, fwd), FM_PIPE3_BODY, struct fm_exp, FM_SIGMOID_FAST_A, fm_exp_join0, FM_SIGMOID_B)
 FM_DEFINE_FWD_RAW(FKN(silu, fwd), FM_PIPE3_BODY, struct fm_exp, FM_SIGMOID_FAST_A, fm_exp_join0, FM_SILU_B)
 void FKN(elu, fwd)(size_t n, const float *x, float *y, const struct act_params *p)
@@ -763,23 +800,59 @@ FM_INLINE vf fm_dtanh_b(vf x, vf dy, struct fm_exp_parts e, const struct act_par
                       fm_dsig_d(e.dhi, vd_mul(f, vd_from_hi(dy))));
 }
 
-/* tanh(x) = sign(x) (-m / (m + 2)), m = expm1(-2|x|) in (-1, 0]; |x| > 20 gives +-1 */
-FM_INLINE vd fm_tanh_d(vd m)
+/* The ordinary lanes of the float-lane backward kernels of the exp family: z >= -40 (z the exp's
+ * argument) and dy 0 or within [2^-60, 2^60]. */
+#define FM_DSIG_LANES(z, dy) vf_and(vf_ge(z, vf_set1(-40.0f)), FM_ZERO_OR_WITHIN(dy, 0x1p-60f, 0x1p60f))
+#define FM_DSIG_ALL(z, dy) vf_all_ge_zw(z, -40.0f, dy, 0x1p-60f, 0x1p60f) /* vf_all(FM_DSIG_LANES(z, dy)) */
+#if VLEN == 16
+/*
+ * sigmoid and tanh backward in float lanes, on ordinary vectors: dx = k dy e / (1 + e)^2 with
+ * e = exp(z), z = -|x| (sigmoid, k = 1) or -2|x| (tanh, k = 4). Ordinary: z >= -40 and dy 0 or
+ * within [2^-60, 2^60] in every lane, so that every value below is a normal float (e >= 2^-57.7,
+ * |dx| >= 2^-118). e = eh + el (fm_exp_join0), 1 + e = dh + dl (Fast2Sum), (1 + e)^2 = D + Dl
+ * (D = dh^2 and its fma residual, plus 2 dh dl), and e / (1 + e)^2 = q0 + c by fm_div2; then
+ * k dy (q0 + c) is rounded once (k dy is exact). The error left is t_lo's 2^-28, about twice
+ * (through e and through (1 + e)^2). dx has dy's sign (zeros too). Other vectors: lane by lane,
+ * the float formula where it holds, the double-lane one (fm_dsigmoid_b, fm_dtanh_b) elsewhere.
+ */
+#define FM_DSIG_Z(x, s) vf_mul(vf_or(x, vf_set1(-0.0f)), vf_set1(s)) /* -s|x| */
+#define FM_DSIGMOID_FAST_A(x, p) fm_exp_poly(FM_DSIG_Z(x, 1.0f))
+#define FM_DTANH_FAST_A(x, p) fm_exp_poly(FM_DSIG_Z(x, 2.0f))
+FM_INLINE vf fm_dsig_float(vf dy, struct fm_exp e, float k)
 {
-    vd r = vd_div(vd_sub(vd_set1(0.0), m), vd_add(m, vd_set1(2.0)));
-    return vd_andnot(vd_set1(-0.0), r);
+    vf one = vf_set1(1.0f);
+    vf dh = vf_add(one, e.eh);
+    vf dl = vf_add(vf_add(vf_sub(one, dh), e.eh), e.el);
+    vf D = vf_mul(dh, dh);
+    vf Dl = vf_fma(vf_add(dh, dh), dl, vf_fms(dh, dh, D));
+    vf c, q0 = fm_div2(e.eh, e.el, D, Dl, &c);
+    vf g = k == 1.0f ? dy : vf_mul(dy, vf_set1(k));
+    return vf_or(vf_fma(g, q0, vf_mul(g, c)), vf_and(dy, vf_set1(-0.0f)));
 }
-FM_INLINE struct fm_exp_parts fm_tanh_a(vf x, const struct act_params *p)
+FM_COLD vf fm_dsig_general(vf x, vf dy, int tanh_)
+{
+    vf z = FM_DSIG_Z(x, tanh_ ? 2.0f : 1.0f);
+    vf f = fm_dsig_float(dy, fm_exp_join0(fm_exp_poly(vf_max(z, vf_set1(-40.0f)))), tanh_ ? 4.0f : 1.0f);
+    vf d = tanh_ ? fm_dtanh_b(x, dy, fm_join_exp(fm_dtanh_a(x, NULL)), NULL)
+                 : fm_dsigmoid_b(x, dy, fm_join_exp(fm_dsigmoid_a(x, NULL)), NULL);
+    return vf_select(FM_DSIG_LANES(z, dy), f, vf_nan_pass(x, d));
+}
+FM_INLINE vf fm_dsigmoid_fast_b(vf x, vf dy, struct fm_exp e, const struct act_params *p)
 {
     (void)p;
-    return fm_exp_parts(vf_max(vf_mul(vf_or(x, vf_set1(-0.0f)), vf_set1(2.0f)), vf_set1(-40.0f)), vf_zero());
+    if (!FM_DSIG_ALL(FM_DSIG_Z(x, 1.0f), dy))
+        return fm_dsig_general(x, dy, 0);
+    return fm_dsig_float(dy, e, 1.0f);
 }
-FM_INLINE vf fm_tanh_b(vf x, struct fm_exp_parts e, const struct act_params *p)
+FM_INLINE vf fm_dtanh_fast_b(vf x, vf dy, struct fm_exp e, const struct act_params *p)
 {
     (void)p;
-    vf t = vf_from_vd(fm_tanh_d(e.dlo), fm_tanh_d(e.dhi));
-    return vf_or(t, vf_and(x, vf_set1(-0.0f))); /* odd; keeps -0 */
+    if (!FM_DSIG_ALL(FM_DSIG_Z(x, 2.0f), dy))
+        return fm_dsig_general(x, dy, 1);
+    return fm_dsig_float(dy, e, 4.0f);
 }
+
+#endif
 
 /* elu / selu backward: x > 0 ? dy c1 : dy (c2 exp(x)), products in double */
 FM_INLINE vd fm_delu_d(vd e, vd dy, vd xd, vd c1, vd c2)
@@ -1056,9 +1129,19 @@ FM_INLINE vf fm_softplus(vf x, const struct act_params *p)
  * The same in float lanes, for beta a power of two within [2^-60, 2^60] (the default 1) and
  * ordinary lanes (|beta x| <= 20): e = 2^n (eh + el), G = c0h + t as Gh + Gl (Fast2Sum, |t| <
  * c0h), e G as ph + pl (the product's error from an fma), max(z, 0) + ph by TwoSum, and the sum
- * rounded once; 1/beta is exact. z = beta x is exact there. Other lanes keep the double-lane
- * form, per lane.
+ * rounded once; 1/beta is exact. z = beta x is exact there, except where it underflows (beta < 1,
+ * tiny x), which the exp and the sum do not feel but the threshold's comparison would: with
+ * threshold 0 and beta 2^-60, x = 1e-30 gave ln2/beta instead of x. So the kernels compare x
+ * itself with threshold/beta rounded down to a float (fm_softplus_xth, kept in the local
+ * parameters' unused value field): x > that float exactly when beta x > threshold. Other lanes
+ * keep the double-lane form, per lane.
  */
+static inline float fm_softplus_xth(const struct act_params *p)
+{
+    double t = (double)p->threshold / (double)p->beta; /* exact: beta is a power of two */
+    float f = (float)t;
+    return (double)f > t ? nextafterf(f, -INFINITY) : f;
+}
 #define FM_SOFTPLUS_NZ(x, p) vf_or(vf_mul(vf_set1((p)->beta), x), vf_set1(-0.0f)) /* -|beta x| */
 #define FM_SOFTPLUS_LANES(x, p) vf_ge(FM_SOFTPLUS_NZ(x, p), vf_set1(-20.0f))
 #define FM_SOFTPLUS_ALL(x, p) vf_all_ge(FM_SOFTPLUS_NZ(x, p), vf_set1(-20.0f))
@@ -1078,31 +1161,36 @@ FM_INLINE vf fm_softplus_float(vf x, const struct act_params *p)
     vf s1 = vf_add(m, ph), bb = vf_sub(s1, m);
     vf err = vf_add(vf_sub(m, vf_sub(s1, bb)), vf_sub(ph, bb)); /* TwoSum */
     vf y = vf_mul(vf_add(s1, vf_add(err, pl)), vf_set1(1.0f / p->beta));
-    return vf_sel_gt(z, vf_set1(p->threshold), x, y);
+    return vf_sel_gt(x, vf_set1(p->value), x, y); /* beta x > threshold (fm_softplus_xth) */
 }
 FM_COLD vf fm_softplus_general(vf x, const struct act_params *p)
 {
     vf d = vf_nan_pass(x, fm_softplus(x, p));
     return vf_select(FM_SOFTPLUS_LANES(x, p), fm_softplus_float(x, p), d);
 }
-FM_INLINE vf fm_softplus_pow2(vf x, const struct act_params *p)
+FM_INLINE vf fm_softplus_fast(vf x, const struct act_params *p)
 {
     if (!FM_SOFTPLUS_ALL(x, p))
         return fm_softplus_general(x, p);
     return fm_softplus_float(x, p);
 }
 
+static inline int fm_softplus_pow2(const struct act_params *p)
+{
+    int ex;
+    return p->beta >= 0x1p-60f && p->beta <= 0x1p60f && frexpf(p->beta, &ex) == 0.5f;
+}
 void FKN(softplus, fwd)(size_t n, const float *x, float *y, const struct act_params *p)
 {
-    const struct act_params pl = *p;
+    struct act_params pl = *p;
     size_t i = 0;
-    int ex;
+    pl.value = fm_softplus_xth(p);
 #define FM_SOFTPLUS_A(a, pp) (a)
 #define FM_SOFTPLUS_B(a, e, pp) fm_softplus(a, pp)
-#define FM_SOFTPLUS_B2(a, e, pp) fm_softplus_pow2(a, pp)
-    if (pl.beta >= 0x1p-60f && pl.beta <= 0x1p60f && frexpf(pl.beta, &ex) == 0.5f) {
+#define FM_SOFTPLUS_B2(a, e, pp) fm_softplus_fast(a, pp)
+    if (fm_softplus_pow2(&pl)) {
         for (; i + VLEN <= n; i += VLEN)
-            vf_store(y + i, fm_softplus_pow2(vf_load(x + i), &pl));
+            vf_store(y + i, fm_softplus_fast(vf_load(x + i), &pl));
         FM_PIPE_TAIL(FM_SOFTPLUS_A, FM_JOIN_NONE, FM_SOFTPLUS_B2, y, FM_NO_DY, FM_CALL_FWD_RAW)
     } else {
         for (; i + VLEN <= n; i += VLEN) {
@@ -1274,12 +1362,186 @@ FM_INLINE vf fm_dgelu_tanh_b(vf x, vf dy, struct fm_exp_parts e, const struct ac
                       fm_dgelu_tanh_d(e.dhi, rh, vd_from_hi(dy), xh, kh));
 }
 
-DEFINE_FWD_PIPE3(FKN(tanh, fwd), TANH, struct fm_exp_parts, fm_tanh_a, fm_join_expm1, fm_tanh_b)
+DEFINE_FWD_PIPE2(FKN(tanh, fwd), TANH, struct fm_exp, FM_TANH_A, FM_JOIN_NONE, fm_tanh_fast_b)
+#if VLEN == 16
+/*
+ * mish forward in float lanes, on ordinary vectors (x >= -40, and x 0 or 2^-100 <= |x| <= FLT_MAX,
+ * in every lane: near the subnormal results x (q0 + c) would round twice, as x c is rounded): x t with
+ * t = N / D from q = exp(-|x|) = qh + ql (fm_exp_join0; z clamped to -80, where t rounds to 1):
+ *   x >= 0: N = 1 + 2q, D = N + 2q^2;   x < 0: N = q (2 + q), D = N + 2
+ * each sum by Fast2Sum (the first operand's exponent is never the smaller: q <= 1, N >= 2q^2,
+ * 2 >= q, and N <= 3 against 2) and each product with its fma residual, so N and D carry about
+ * 2^-28 (q's); t = q0 + c (fm_div2) and x (q0 + c) is rounded once, with x's sign. From x = -40,
+ * t >= 2^-58 and every value is a normal float. Other vectors: lane by lane, this where it
+ * holds, the double-lane formula (fm_mish_b) elsewhere.
+ */
+#define FM_MISH_FAST_A(x, p) fm_exp_poly(vf_max(vf_or(x, vf_set1(-0.0f)), vf_set1(-80.0f)))
+FM_INLINE vf fm_mish_float(vf x, struct fm_exp e)
+{
+    vf one = vf_set1(1.0f), two = vf_set1(2.0f);
+    vf qh = e.eh, ql = e.el;
+    /* x >= 0 */
+    vf q2h = vf_add(qh, qh), q2l = vf_add(ql, ql);
+    vf pnh = vf_add(one, q2h);
+    vf pnl = vf_add(vf_add(vf_sub(one, pnh), q2h), q2l);
+    vf sq = vf_mul(q2h, qh);                                     /* 2q^2 */
+    vf sql = vf_fma(q2h, ql, vf_fma(q2l, qh, vf_fms(q2h, qh, sq)));
+    vf pdh = vf_add(pnh, sq);
+    vf pdl = vf_add(vf_add(vf_add(vf_sub(pnh, pdh), sq), pnl), sql);
+    /* x < 0 */
+    vf ah = vf_add(two, qh);
+    vf al = vf_add(vf_add(vf_sub(two, ah), qh), ql);
+    vf nnh = vf_mul(qh, ah);
+    vf nnl = vf_fma(qh, al, vf_fma(ql, ah, vf_fms(qh, ah, nnh)));
+    vf ndh = vf_add(two, nnh);
+    vf ndl = vf_add(vf_add(vf_sub(two, ndh), nnh), nnl);
+    vf c, q0 = fm_div2(vf_sel_lt(x, vf_zero(), nnh, pnh), vf_sel_lt(x, vf_zero(), nnl, pnl),
+                       vf_sel_lt(x, vf_zero(), ndh, pdh), vf_sel_lt(x, vf_zero(), ndl, pdl), &c);
+    return vf_or(vf_fma(x, q0, vf_mul(x, c)), vf_and(x, vf_set1(-0.0f)));
+}
+FM_COLD vf fm_mish_general(vf x)
+{
+    vf f = fm_mish_float(x, fm_exp_join0(FM_MISH_FAST_A(x, NULL)));
+    vf d = vf_nan_pass(x, fm_mish_b(x, fm_join_exp(fm_mish_a(x, NULL)), NULL));
+    return vf_select(vf_and(vf_ge(x, vf_set1(-40.0f)), FM_ZERO_OR_WITHIN(x, 0x1p-100f, FLT_MAX)), f, d);
+}
+FM_INLINE vf fm_mish_fast_b(vf x, struct fm_exp e, const struct act_params *p)
+{
+    (void)p;
+    if (!vf_all_ge_zw(x, -40.0f, x, 0x1p-100f, FLT_MAX))
+        return fm_mish_general(x);
+    return fm_mish_float(x, e);
+}
+FM_DEFINE_FWD_RAW(FKNW(mish, fwd), FM_PIPE3_BODY, struct fm_exp, FM_MISH_FAST_A, fm_exp_join0, fm_mish_fast_b)
+#else
 DEFINE_FWD_PIPE3(FKN(mish, fwd), MISH, struct fm_exp_parts, fm_mish_a, fm_join_exp, fm_mish_b)
-DEFINE_FWD_PIPE2(FKN(gelu_tanh, fwd), GELU_TANH, struct fm_exp_parts, fm_gelu_tanh_a, fm_join_exp, fm_gelu_tanh_b)
+#endif
+/*
+ * gelu_tanh forward in float lanes, on ordinary vectors (-9 <= x <= 2^20 in every lane):
+ * x sigmoid(2u) as silu is x sigmoid(x) (fm_sigmoid_finish), with z = -2|u| carried as zh + zl.
+ * u = K x (1 + A x^2), K = sqrt(2/pi) and A = 0.044715 each split in two floats (their sum
+ * within 2^-49 of the constant): x^2 and each product with its fma residual, 1 + A x^2 by
+ * Fast2Sum (the larger of 1 and A x^2 first), so zh + zl is within about 2^-46 of -2|u| and
+ * exp(z) keeps its 2^-28. z is clamped to -80 (x > 0 there; x (1 - 2^-115) rounds to x), its low
+ * part zeroed with it. From x = -9, e >= 2^-96 and every value is a normal float. The result
+ * has x's sign (a zero's too). Other vectors: lane by lane, this formula where it holds, the
+ * double-lane one (fm_gelu_tanh_b) elsewhere.
+ */
+#define GT_KH 0x1.988454p-1f   /* sqrt(2/pi) = GT_KH + GT_KL + 6e-17 */
+#define GT_KL -0x1.857936p-26f
+#define GT_AH 0x1.6e4e26p-5f   /* 0.044715 = GT_AH + GT_AL + 5e-17 */
+#define GT_AL 0x1.a9003ep-30f
+#define FM_GELU_TANH_LO -9.0f
+#define FM_GELU_TANH_HI 0x1p20f
+FM_INLINE struct fm_exp fm_gelu_tanh_fast_a(vf x, const struct act_params *p)
+{
+    (void)p;
+    vf one = vf_set1(1.0f), ah = vf_set1(GT_AH), kh = vf_set1(GT_KH);
+    vf x2 = vf_mul(x, x), x2l = vf_fms(x, x, x2);
+    vf th = vf_mul(ah, x2);
+    vf tl = vf_fma(ah, x2l, vf_fma(vf_set1(GT_AL), x2, vf_fms(ah, x2, th)));
+    vf gh = vf_add(one, th);
+    vf gl = vf_add(vf_add(vf_sub(vf_max_b(th, one), gh), vf_min_b(th, one)), tl);
+    vf vh = vf_mul(x, gh), vl = vf_fma(x, gl, vf_fms(x, gh, vh));
+    vf uh = vf_mul(kh, vh);
+    vf ul = vf_fma(kh, vl, vf_fma(vf_set1(GT_KL), vh, vf_fms(kh, vh, uh)));
+    vf zh = vf_or(vf_add(uh, uh), vf_set1(-0.0f)); /* u has x's sign */
+    vf zl = vf_sel_lt(x, vf_zero(), vf_add(ul, ul), vf_mul(ul, vf_set1(-2.0f)));
+    zl = vf_sel_lt(zh, vf_set1(-80.0f), vf_zero(), zl);
+    return fm_exp_poly2(vf_max(zh, vf_set1(-80.0f)), zl, 1);
+}
+FM_INLINE vf fm_gelu_tanh_float(vf x, struct fm_exp e)
+{
+    vf c, q0 = fm_sigmoid_finish(x, e, &c, NULL, 0);
+    return vf_or(vf_fma(x, q0, vf_mul(x, c)), vf_and(x, vf_set1(-0.0f)));
+}
+FM_COLD vf fm_gelu_tanh_general(vf x)
+{
+    vf f = fm_gelu_tanh_float(x, fm_exp_join0(fm_gelu_tanh_fast_a(x, NULL)));
+    vf d = vf_nan_pass(x, fm_gelu_tanh_b(x, fm_join_exp(fm_gelu_tanh_a(x, NULL)), NULL));
+    return vf_select(vf_and(vf_ge(x, vf_set1(FM_GELU_TANH_LO)), vf_le(x, vf_set1(FM_GELU_TANH_HI))), f, d);
+}
+FM_INLINE vf fm_gelu_tanh_fast_b(vf x, struct fm_exp e, const struct act_params *p)
+{
+    (void)p;
+    if (!vf_all_in(x, FM_GELU_TANH_LO, FM_GELU_TANH_HI))
+        return fm_gelu_tanh_general(x);
+    return fm_gelu_tanh_float(x, e);
+}
+FM_DEFINE_FWD_RAW(FKN(gelu_tanh, fwd), FM_PIPE2_BODY, struct fm_exp, fm_gelu_tanh_fast_a, fm_exp_join0, fm_gelu_tanh_fast_b)
+#if VLEN == 16
+FM_DEFINE_BWD_RAW(FKNW(sigmoid, bwd), FM_PIPE3_BODY, struct fm_exp, FM_DSIGMOID_FAST_A, fm_exp_join0, fm_dsigmoid_fast_b)
+#else
 DEFINE_BWD_PIPE3(FKN(sigmoid, bwd), SIGMOID, struct fm_exp_parts, fm_dsigmoid_a, fm_join_exp, fm_dsigmoid_b)
+#endif
+#if VLEN == 16
+/*
+ * silu backward in float lanes, on ordinary vectors (the lanes of FM_DSIG_LANES with z = -|x|:
+ * |x| <= 40, dy 0 or within [2^-60, 2^60]). With e = eh + el (fm_exp_join0), 1 + e = dh + dl
+ * (Fast2Sum) and (1 + e)^2 = D + Dl as for sigmoid:
+ *   x >= 0: num = (1 + e) + x e, by Fast2Sum (1 + e >= 1 > x e);
+ *   x < 0:  num = e N, N = (1 + e) + x by TwoSum, or on [-2, -0.75] N = (x - X0) K(x): x - X0h is
+ *           exact (Sterbenz), then x - X0 = rh + rl by Fast2Sum with X0's low parts (X0 = X0h + X0l +
+ *           X0ll + 7e-25), so that N's pair is normalised even at x = X0h; K = c0h + t by Fast2Sum.
+ * Each product with its fma residual; dx = dy (q0 + c) (fm_div2) rounded once. Near the root,
+ * |x - X0| >= 1.3e-8, and K's fit is within 8.8e-9 relative. A zero dy
+ * gives dy q0 (the sign of dy times f'). Other vectors: lane by lane, this where it holds, the
+ * double-lane formula (fm_dsilu_b) elsewhere.
+ */
+#define SILU_X0H -0x1.474974p+0f /* X0 = SILU_X0H + SILU_X0L + SILU_X0LL + 7e-25 */
+#define SILU_X0L 0x1.bdf6fap-27f
+#define SILU_X0LL 0x1.03945ap-53f
+#define FM_DSILU_FAST_A(x, p) fm_exp_poly(vf_or(x, vf_set1(-0.0f)))
+FM_INLINE vf fm_dsilu_float(vf x, vf dy, struct fm_exp e)
+{
+    vf one = vf_set1(1.0f), zero = vf_zero();
+    vf dh = vf_add(one, e.eh);
+    vf dl = vf_add(vf_add(vf_sub(one, dh), e.eh), e.el);
+    vf D = vf_mul(dh, dh);
+    vf Dl = vf_fma(vf_add(dh, dh), dl, vf_fms(dh, dh, D));
+    /* x >= 0 */
+    vf xe = vf_mul(x, e.eh), xel = vf_fma(x, e.el, vf_fms(x, e.eh, xe));
+    vf ph = vf_add(dh, xe);
+    vf pl = vf_add(vf_add(vf_add(vf_sub(dh, ph), xe), dl), xel);
+    /* x < 0: N = (1 + e) + x (TwoSum), or (x - X0) K on [-2, -0.75] */
+    vf sh = vf_add(dh, x), bb = vf_sub(sh, dh);
+    vf sl = vf_add(vf_add(vf_sub(dh, vf_sub(sh, bb)), vf_sub(x, bb)), dl);
+    vf c0h = vf_set1(silu_k[0]), t = fm_root_t(silu_k, 6, x, 1.375f);
+    vf kh = vf_add(c0h, t), kl = vf_add(vf_sub(c0h, kh), t);
+    vf ra = vf_sub(x, vf_set1(SILU_X0H)); /* exact; 0 or >= 6e-8 in magnitude, so Fast2Sum: */
+    vf rh = vf_sub(ra, vf_set1(SILU_X0L));
+    vf rl = vf_sub(vf_sub(vf_sub(ra, rh), vf_set1(SILU_X0L)), vf_set1(SILU_X0LL));
+    vf kn = vf_mul(rh, kh);
+    vf knl = vf_fma(rh, kl, vf_fma(rl, kh, vf_fms(rh, kh, kn)));
+    vf in = vf_and(vf_ge(x, vf_set1(-2.0f)), vf_le(x, vf_set1(-0.75f)));
+    vf nh = vf_select(in, kn, sh), nl = vf_select(in, knl, sl);
+    vf mh = vf_mul(e.eh, nh), ml = vf_fma(e.eh, nl, vf_fma(e.el, nh, vf_fms(e.eh, nh, mh)));
+    vf c, q0 = fm_div2(vf_sel_lt(x, zero, mh, ph), vf_sel_lt(x, zero, ml, pl), D, Dl, &c);
+    return vf_sel_eq(dy, zero, vf_mul(dy, q0), vf_fma(dy, q0, vf_mul(dy, c)));
+}
+FM_COLD vf fm_dsilu_general(vf x, vf dy)
+{
+    vf z = vf_or(x, vf_set1(-0.0f));
+    vf f = fm_dsilu_float(x, dy, fm_exp_join0(fm_exp_poly(vf_max(z, vf_set1(-40.0f)))));
+    vf d = vf_nan_pass(x, fm_dsilu_b(x, dy, fm_join_exp(FM_DSILU_A(x, NULL)), NULL));
+    return vf_select(FM_DSIG_LANES(z, dy), f, d);
+}
+FM_INLINE vf fm_dsilu_fast_b(vf x, vf dy, struct fm_exp e, const struct act_params *p)
+{
+    (void)p;
+    if (!FM_DSIG_ALL(vf_or(x, vf_set1(-0.0f)), dy))
+        return fm_dsilu_general(x, dy);
+    return fm_dsilu_float(x, dy, e);
+}
+FM_DEFINE_BWD_RAW(FKNW(silu, bwd), FM_PIPE2_BODY, struct fm_exp, FM_DSILU_FAST_A, fm_exp_join0, fm_dsilu_fast_b)
+#else
 DEFINE_BWD_PIPE2(FKN(silu, bwd), SILU, struct fm_exp_parts, FM_DSILU_A, fm_join_exp, fm_dsilu_b)
+#endif
+#if VLEN == 16
+FM_DEFINE_BWD_RAW(FKNW(tanh, bwd), FM_PIPE3_BODY, struct fm_exp, FM_DTANH_FAST_A, fm_exp_join0, fm_dtanh_fast_b)
+#else
 DEFINE_BWD_PIPE3(FKN(tanh, bwd), TANH, struct fm_exp_parts, fm_dtanh_a, fm_join_exp, fm_dtanh_b)
+#endif
 /*
  * elu and celu backward with alpha = 1: dx = dy exp(x) for x <= 0, on the lanes of
  * FM_DELU_LANES (p = dy). exp(x) = 2^n (hi + lo), hi = 1 + r_hi and lo its residual plus t_lo,
@@ -1324,9 +1586,123 @@ void FKN(celu, bwd)(size_t n, const float *x, const float *dy, float *dx, const 
         FM_PIPE2_BODY(struct fm_exp_parts, fm_dcelu_a, fm_join_exp, fm_dcelu_b, dx, FM_DY, FM_CALL_BWD)
     }
 }
-DEFINE_BWD_PIPE2(FKN(softplus, bwd), SOFTPLUS, struct fm_exp_parts, fm_softplus_a, fm_join_exp, fm_dsoftplus_b)
+/*
+ * softplus backward in float lanes, for beta a power of two within [2^-60, 2^60] (as forward) and
+ * ordinary vectors: dx = dy sigmoid(z), z = beta x, with -|z| >= -40 and dy 0 or within
+ * [2^-60, 2^60] in every lane (the lanes of FM_DSIG_LANES: dx >= 2^-118). sigmoid(z) is the
+ * forward sigmoid's q0 + c (fm_sigmoid_finish), and dy (q0 + c) is rounded once, with dy's sign;
+ * x > threshold/beta (fm_softplus_xth, in pl.value) gives dy. Other vectors: lane by lane, this
+ * where it holds, the double-lane formula elsewhere.
+ */
+#define FM_DSOFTPLUS_FAST_A(x, p) fm_exp_poly(FM_SOFTPLUS_NZ(x, p))
+FM_INLINE vf fm_dsoftplus_float(vf x, vf dy, struct fm_exp e, const struct act_params *p)
+{
+    vf c, q0 = fm_sigmoid_finish(vf_mul(vf_set1(p->beta), x), e, &c, NULL, 0);
+    vf r = vf_or(vf_fma(dy, q0, vf_mul(dy, c)), vf_and(dy, vf_set1(-0.0f)));
+    return vf_sel_gt(x, vf_set1(p->value), dy, r);
+}
+FM_COLD vf fm_dsoftplus_general(vf x, vf dy, const struct act_params *p)
+{
+    vf nz = FM_SOFTPLUS_NZ(x, p);
+    vf f = fm_dsoftplus_float(x, dy, fm_exp_join0(fm_exp_poly(vf_max(nz, vf_set1(-40.0f)))), p);
+    vf d = vf_nan_pass(x, fm_dsoftplus_b(x, dy, fm_join_exp(fm_softplus_a(x, p)), p));
+    return vf_select(FM_DSIG_LANES(nz, dy), f, d);
+}
+FM_INLINE vf fm_dsoftplus_fast_b(vf x, vf dy, struct fm_exp e, const struct act_params *p)
+{
+    if (!FM_DSIG_ALL(FM_SOFTPLUS_NZ(x, p), dy))
+        return fm_dsoftplus_general(x, dy, p);
+    return fm_dsoftplus_float(x, dy, e, p);
+}
+void FKN(softplus, bwd)(size_t n, const float *x, const float *dy, float *dx, const struct act_params *p)
+{
+    struct act_params pl = *p;
+    size_t i = 0;
+    pl.value = fm_softplus_xth(p);
+    if (fm_softplus_pow2(&pl)) {
+        FM_PIPE3_BODY(struct fm_exp, FM_DSOFTPLUS_FAST_A, fm_exp_join0, fm_dsoftplus_fast_b, dx, FM_DY, FM_CALL_BWD_RAW)
+    } else {
+        FM_PIPE2_BODY(struct fm_exp_parts, fm_softplus_a, fm_join_exp, fm_dsoftplus_b, dx, FM_DY, FM_CALL_BWD)
+    }
+}
 DEFINE_BWD_PIPE2(FKN(mish, bwd), MISH, struct fm_exp_parts, FM_DMISH_A, fm_join_exp, fm_dmish_b)
+#if VLEN == 16
+/*
+ * gelu_tanh backward in float lanes, on ordinary vectors (-7.5 <= x <= 2^20 and dy 0 or within
+ * [2^-60, 2^60] in every lane: there e >= 2^-66 and |dx| >= 2^-126 or 0). e = exp(-2|u|) =
+ * eh + el from the forward's first stage (fm_gelu_tanh_fast_a), 1 + e = dh + dl and
+ * (1 + e)^2 = D + Dl as for sigmoid, and tx = 2 x u' = 2K x (1 + 3A x^2) as th + tl (the
+ * forward's u with 3A and 2K split in two floats). Then as silu backward:
+ *   x >= 0: num = (1 + e) + tx e, by Fast2Sum (tx e <= 0.45 < 1 + e);
+ *   x < 0:  num = e B, B = (1 + e) + tx by TwoSum, or on [-1.5, -0.5] B = (x - X0) K(x) (K of
+ *           the double-lane kernel; x - X0 as rh + rl as silu's, X0 = X0h + X0l + X0ll + 2e-24).
+ * dx = dy (q0 + c) (fm_div2) rounded once; a zero dy gives dy q0. Outside [-1.5, -0.5] B's terms
+ * cancel by at most a factor 3.7, and tx's pair keeps that harmless. Other vectors: lane by lane,
+ * this where it holds, the double-lane formula (fm_dgelu_tanh_b) elsewhere.
+ */
+#define GT_3AH 0x1.12ba9ep-3f /* 3 * 0.044715 = GT_3AH + GT_3AL + 2e-16 */
+#define GT_3AL -0x1.c13fdp-28f
+#define GT_X0H -0x1.8142ap-1f /* GELU_TANH_X0 = GT_X0H + GT_X0L + GT_X0LL + 2e-24 */
+#define GT_X0L 0x1.85a06cp-27f
+#define GT_X0LL 0x1.a9ea48p-52f
+#define FM_DGELU_TANH_LO -7.5f
+FM_INLINE vf fm_dgelu_tanh_float(vf x, vf dy, struct fm_exp e)
+{
+    vf one = vf_set1(1.0f), zero = vf_zero(), ah = vf_set1(GT_3AH), kh2 = vf_set1(2.0f * GT_KH);
+    /* tx = 2K x (1 + 3A x^2) = th + tl */
+    vf x2 = vf_mul(x, x), x2l = vf_fms(x, x, x2);
+    vf wh = vf_mul(ah, x2);
+    vf wl = vf_fma(ah, x2l, vf_fma(vf_set1(GT_3AL), x2, vf_fms(ah, x2, wh)));
+    vf gh = vf_add(one, wh);
+    vf gl = vf_add(vf_add(vf_sub(vf_max_b(wh, one), gh), vf_min_b(wh, one)), wl);
+    vf vh = vf_mul(x, gh), vl = vf_fma(x, gl, vf_fms(x, gh, vh));
+    vf th = vf_mul(kh2, vh);
+    vf tl = vf_fma(kh2, vl, vf_fma(vf_set1(2.0f * GT_KL), vh, vf_fms(kh2, vh, th)));
+    /* 1 + e and its square */
+    vf dh = vf_add(one, e.eh);
+    vf dl = vf_add(vf_add(vf_sub(one, dh), e.eh), e.el);
+    vf D = vf_mul(dh, dh);
+    vf Dl = vf_fma(vf_add(dh, dh), dl, vf_fms(dh, dh, D));
+    /* x >= 0 */
+    vf teh = vf_mul(th, e.eh), tel = vf_fma(th, e.el, vf_fma(tl, e.eh, vf_fms(th, e.eh, teh)));
+    vf ph = vf_add(dh, teh);
+    vf pl = vf_add(vf_add(vf_add(vf_sub(dh, ph), teh), dl), tel);
+    /* x < 0: B = (1 + e) + tx (TwoSum), or (x - X0) K on [-1.5, -0.5] */
+    vf sh = vf_add(dh, th), bb = vf_sub(sh, dh);
+    vf sl = vf_add(vf_add(vf_add(vf_sub(dh, vf_sub(sh, bb)), vf_sub(th, bb)), dl), tl);
+    vf c0h = vf_set1(gelu_tanh_k[0]), t = fm_root_t(gelu_tanh_k, 7, x, 1.0f);
+    vf kh = vf_add(c0h, t), kl = vf_add(vf_sub(c0h, kh), t);
+    vf ra = vf_sub(x, vf_set1(GT_X0H)); /* exact; 0 or >= 6e-8 in magnitude, so Fast2Sum: */
+    vf rh = vf_sub(ra, vf_set1(GT_X0L));
+    vf rl = vf_sub(vf_sub(vf_sub(ra, rh), vf_set1(GT_X0L)), vf_set1(GT_X0LL));
+    vf kn = vf_mul(rh, kh);
+    vf knl = vf_fma(rh, kl, vf_fma(rl, kh, vf_fms(rh, kh, kn)));
+    vf in = vf_and(vf_ge(x, vf_set1(-1.5f)), vf_le(x, vf_set1(-0.5f)));
+    vf nh = vf_select(in, kn, sh), nl = vf_select(in, knl, sl);
+    vf mh = vf_mul(e.eh, nh), ml = vf_fma(e.eh, nl, vf_fma(e.el, nh, vf_fms(e.eh, nh, mh)));
+    vf c, q0 = fm_div2(vf_sel_lt(x, zero, mh, ph), vf_sel_lt(x, zero, ml, pl), D, Dl, &c);
+    return vf_sel_eq(dy, zero, vf_mul(dy, q0), vf_fma(dy, q0, vf_mul(dy, c)));
+}
+#define FM_DGELU_TANH_LANES(x, dy)                                                              \
+    vf_and(vf_and(vf_ge(x, vf_set1(FM_DGELU_TANH_LO)), vf_le(x, vf_set1(FM_GELU_TANH_HI))),     \
+           FM_ZERO_OR_WITHIN(dy, 0x1p-60f, 0x1p60f))
+FM_COLD vf fm_dgelu_tanh_general(vf x, vf dy)
+{
+    vf f = fm_dgelu_tanh_float(x, dy, fm_exp_join0(fm_gelu_tanh_fast_a(x, NULL)));
+    vf d = vf_nan_pass(x, fm_dgelu_tanh_b(x, dy, fm_join_exp(fm_dgelu_tanh_a(x, NULL)), NULL));
+    return vf_select(FM_DGELU_TANH_LANES(x, dy), f, d);
+}
+FM_INLINE vf fm_dgelu_tanh_fast_b(vf x, vf dy, struct fm_exp e, const struct act_params *p)
+{
+    (void)p;
+    if (!(vf_all_in(x, FM_DGELU_TANH_LO, FM_GELU_TANH_HI) && vf_all_zw(dy, 0x1p-60f, 0x1p60f)))
+        return fm_dgelu_tanh_general(x, dy);
+    return fm_dgelu_tanh_float(x, dy, e);
+}
+FM_DEFINE_BWD_RAW(FKNW(gelu_tanh, bwd), FM_PIPE2_BODY, struct fm_exp, fm_gelu_tanh_fast_a, fm_exp_join0, fm_dgelu_tanh_fast_b)
+#else
 DEFINE_BWD_PIPE2(FKN(gelu_tanh, bwd), GELU_TANH, struct fm_exp_parts, fm_dgelu_tanh_a, fm_join_exp, fm_dgelu_tanh_b)
+#endif
 
 /*
  * Backward from the output y in float lanes (sigmoid, tanh, elu), the way PyTorch computes these

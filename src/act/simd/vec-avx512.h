@@ -127,6 +127,8 @@ static inline __mmask16 vk_abs_within(vf v, float lo, float hi) /* lo <= |v| <= 
 #define vf_all_abs_within(v, lo, hi) (vk_abs_within(v, lo, hi) == 0xffff)
 #define vf_all_ge_zw(x, xlo, v, lo, hi)                                                            \
     ((_mm512_cmp_ps_mask(x, _mm512_set1_ps(xlo), _CMP_GE_OQ) & vk_zero_or_within(v, lo, hi)) == 0xffff)
+#define vf_all_in(v, lo, hi) /* lo <= v <= hi in every lane */                                   \
+    (av_mask_cmp_ps_mask(_mm512_cmp_ps_mask(v, _mm512_set1_ps(lo), _CMP_GE_OQ), v, _mm512_set1_ps(hi), _CMP_LE_OQ) == 0xffff)
 #define vf_le_mul(a, b, g, s) _mm512_mask_mul_ps(g, _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ), g, s) /* a <= b ? g s : g */
 #define vf_gt_or_zero(a, b, g) _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(a, b, _CMP_GT_OQ), g) /* a > b ? g : +0 */
 #define vf_lt_or_zero(a, b, g) _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(a, b, _CMP_LT_OQ), g) /* a < b ? g : +0 */

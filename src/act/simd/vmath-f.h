@@ -37,7 +37,7 @@ struct fm_exp_parts {
     vf r_hi, t_lo;
     vi n;
     vf u0, u1; /* free: values a pipelined kernel carries from its first stage to the next (fast-impl.h) */
-    vd dlo, dhi; /* exp or expm1 in double lanes (fm_join_exp, fm_join_expm1), for a later stage */
+    vd dlo, dhi; /* exp in double lanes (fm_join_exp), for a later stage */
 };
 
 FM_INLINE struct fm_exp_parts fm_exp_parts(vf zh, vf zl)
@@ -69,23 +69,14 @@ FM_INLINE struct fm_exp_parts fm_exp_neg_half_sq(vf a)
     return fm_exp_parts(zh, vf_fma(nh, a, vf_sub(vf_zero(), zh)));
 }
 
-/* The double halves of exp(z) = 2^n (1 + r_hi + t_lo) and of expm1(z) = 2^n - 1 + 2^n (r_hi + t_lo)
- * (no cancellation for n = 0: then it is r_hi + t_lo). */
+/* The double halves of exp(z) = 2^n (1 + r_hi + t_lo). */
 #define FM_EXP_D(g, half) fm_exp_d(vd_from_##half((g).r_hi), vd_from_##half((g).t_lo), vd_pow2_##half((g).n))
-#define FM_EXPM1_D(g, half) fm_expm1_d(vd_from_##half((g).r_hi), vd_from_##half((g).t_lo), vd_pow2_##half((g).n))
 FM_INLINE vd fm_exp_d(vd r_hi, vd t_lo, vd s) { return vd_fma(s, vd_add(r_hi, t_lo), s); }
-FM_INLINE vd fm_expm1_d(vd r_hi, vd t_lo, vd s) { return vd_fma(s, vd_add(r_hi, t_lo), vd_sub(s, vd_set1(1.0))); }
 /* The same, as a stage of a pipelined kernel: the double halves kept in g. */
 FM_INLINE struct fm_exp_parts fm_join_exp(struct fm_exp_parts g)
 {
     g.dlo = FM_EXP_D(g, lo);
     g.dhi = FM_EXP_D(g, hi);
-    return g;
-}
-FM_INLINE struct fm_exp_parts fm_join_expm1(struct fm_exp_parts g)
-{
-    g.dlo = FM_EXPM1_D(g, lo);
-    g.dhi = FM_EXPM1_D(g, hi);
     return g;
 }
 
