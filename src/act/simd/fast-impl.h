@@ -1433,18 +1433,26 @@ DEFINE_FWD_PIPE3(FKN(mish, fwd), MISH, struct fm_exp_parts, fm_mish_a, fm_join_e
 #define GT_AL 0x1.a9003ep-30f
 #define FM_GELU_TANH_LO -9.0f
 #define FM_GELU_TANH_HI 0x1p20f
-FM_INLINE struct fm_exp fm_gelu_tanh_fast_a(vf x, const struct act_params *p)
+/* k x (1 + a x^2) as h + *lo: gelu_tanh's u (a = A, k = K) and 2 x u' (3A, 2K), a and k each
+ * split in two floats. x^2 and each product with its fma residual, 1 + a x^2 by Fast2Sum (the
+ * larger of 1 and a x^2 first). */
+FM_INLINE vf fm_gt_pair(vf x, float ah_, float al, float kh_, float kl, vf *lo)
 {
-    (void)p;
-    vf one = vf_set1(1.0f), ah = vf_set1(GT_AH), kh = vf_set1(GT_KH);
+    vf one = vf_set1(1.0f), ah = vf_set1(ah_), kh = vf_set1(kh_);
     vf x2 = vf_mul(x, x), x2l = vf_fms(x, x, x2);
     vf th = vf_mul(ah, x2);
-    vf tl = vf_fma(ah, x2l, vf_fma(vf_set1(GT_AL), x2, vf_fms(ah, x2, th)));
+    vf tl = vf_fma(ah, x2l, vf_fma(vf_set1(al), x2, vf_fms(ah, x2, th)));
     vf gh = vf_add(one, th);
     vf gl = vf_add(vf_add(vf_sub(vf_max_b(th, one), gh), vf_min_b(th, one)), tl);
     vf vh = vf_mul(x, gh), vl = vf_fma(x, gl, vf_fms(x, gh, vh));
     vf uh = vf_mul(kh, vh);
-    vf ul = vf_fma(kh, vl, vf_fma(vf_set1(GT_KL), vh, vf_fms(kh, vh, uh)));
+    *lo = vf_fma(kh, vl, vf_fma(vf_set1(kl), vh, vf_fms(kh, vh, uh)));
+    return uh;
+}
+FM_INLINE struct fm_exp fm_gelu_tanh_fast_a(vf x, const struct act_params *p)
+{
+    (void)p;
+    vf ul, uh = fm_gt_pair(x, GT_AH, GT_AL, GT_KH, GT_KL, &ul);
     vf zh = vf_or(vf_add(uh, uh), vf_set1(-0.0f)); /* u has x's sign */
     vf zl = vf_sel_lt(x, vf_zero(), vf_add(ul, ul), vf_mul(ul, vf_set1(-2.0f)));
     zl = vf_sel_lt(zh, vf_set1(-80.0f), vf_zero(), zl);
@@ -1492,7 +1500,15 @@ DEFINE_BWD_PIPE3(FKN(sigmoid, bwd), SIGMOID, struct fm_exp_parts, fm_dsigmoid_a,
 #define SILU_X0L 0x1.bdf6fap-27f
 #define SILU_X0LL 0x1.03945ap-53f
 #define FM_DSILU_FAST_A(x, p) fm_exp_poly(vf_or(x, vf_set1(-0.0f)))
-FM_INLINE vf fm_dsilu_float(vf x, vf dy, struct fm_exp e)
+/* The root-factored derivatives of silu (t = x) and gelu_tanh (t = 2 x u' = th + tl, has_tl):
+ * dy num / (1 + e)^2 with num = (1 + e) + t e for x >= 0, e N for x < 0, N = (1 + e) + t or, on
+ * [lo, hi], (x - X0) K(x). */
+struct fm_root {
+    const float *k;
+    int deg;
+    float shift, lo, hi, x0h, x0l, x0ll;
+};
+FM_INLINE vf fm_droot_float(vf x, vf dy, struct fm_exp e, vf th, vf tl, int has_tl, const struct fm_root *r)
 {
     vf one = vf_set1(1.0f), zero = vf_zero();
     vf dh = vf_add(one, e.eh);
@@ -1500,24 +1516,31 @@ FM_INLINE vf fm_dsilu_float(vf x, vf dy, struct fm_exp e)
     vf D = vf_mul(dh, dh);
     vf Dl = vf_fma(vf_add(dh, dh), dl, vf_fms(dh, dh, D));
     /* x >= 0 */
-    vf xe = vf_mul(x, e.eh), xel = vf_fma(x, e.el, vf_fms(x, e.eh, xe));
-    vf ph = vf_add(dh, xe);
-    vf pl = vf_add(vf_add(vf_add(vf_sub(dh, ph), xe), dl), xel);
-    /* x < 0: N = (1 + e) + x (TwoSum), or (x - X0) K on [-2, -0.75] */
-    vf sh = vf_add(dh, x), bb = vf_sub(sh, dh);
-    vf sl = vf_add(vf_add(vf_sub(dh, vf_sub(sh, bb)), vf_sub(x, bb)), dl);
-    vf c0h = vf_set1(silu_k[0]), t = fm_root_t(silu_k, 6, x, 1.375f);
+    vf te = vf_mul(th, e.eh), tel = vf_fms(th, e.eh, te);
+    tel = vf_fma(th, e.el, has_tl ? vf_fma(tl, e.eh, tel) : tel);
+    vf ph = vf_add(dh, te);
+    vf pl = vf_add(vf_add(vf_add(vf_sub(dh, ph), te), dl), tel);
+    /* x < 0: N = (1 + e) + t (TwoSum), or (x - X0) K on [lo, hi] */
+    vf sh = vf_add(dh, th), bb = vf_sub(sh, dh);
+    vf sl = vf_add(vf_add(vf_sub(dh, vf_sub(sh, bb)), vf_sub(th, bb)), dl);
+    sl = has_tl ? vf_add(sl, tl) : sl;
+    vf c0h = vf_set1(r->k[0]), t = fm_root_t(r->k, r->deg, x, r->shift);
     vf kh = vf_add(c0h, t), kl = vf_add(vf_sub(c0h, kh), t);
-    vf ra = vf_sub(x, vf_set1(SILU_X0H)); /* exact; 0 or >= 6e-8 in magnitude, so Fast2Sum: */
-    vf rh = vf_sub(ra, vf_set1(SILU_X0L));
-    vf rl = vf_sub(vf_sub(vf_sub(ra, rh), vf_set1(SILU_X0L)), vf_set1(SILU_X0LL));
+    vf ra = vf_sub(x, vf_set1(r->x0h)); /* exact; 0 or >= 6e-8 in magnitude, so Fast2Sum: */
+    vf rh = vf_sub(ra, vf_set1(r->x0l));
+    vf rl = vf_sub(vf_sub(vf_sub(ra, rh), vf_set1(r->x0l)), vf_set1(r->x0ll));
     vf kn = vf_mul(rh, kh);
     vf knl = vf_fma(rh, kl, vf_fma(rl, kh, vf_fms(rh, kh, kn)));
-    vf in = vf_and(vf_ge(x, vf_set1(-2.0f)), vf_le(x, vf_set1(-0.75f)));
+    vf in = vf_and(vf_ge(x, vf_set1(r->lo)), vf_le(x, vf_set1(r->hi)));
     vf nh = vf_select(in, kn, sh), nl = vf_select(in, knl, sl);
     vf mh = vf_mul(e.eh, nh), ml = vf_fma(e.eh, nl, vf_fma(e.el, nh, vf_fms(e.eh, nh, mh)));
     vf c, q0 = fm_div2(vf_sel_lt(x, zero, mh, ph), vf_sel_lt(x, zero, ml, pl), D, Dl, &c);
     return vf_sel_eq(dy, zero, vf_mul(dy, q0), vf_fma(dy, q0, vf_mul(dy, c)));
+}
+static const struct fm_root silu_root = {silu_k, 6, 1.375f, -2.0f, -0.75f, SILU_X0H, SILU_X0L, SILU_X0LL};
+FM_INLINE vf fm_dsilu_float(vf x, vf dy, struct fm_exp e)
+{
+    return fm_droot_float(x, dy, e, x, vf_zero(), 0, &silu_root);
 }
 FM_COLD vf fm_dsilu_general(vf x, vf dy)
 {
@@ -1646,42 +1669,11 @@ DEFINE_BWD_PIPE2(FKN(mish, bwd), MISH, struct fm_exp_parts, FM_DMISH_A, fm_join_
 #define GT_X0L 0x1.85a06cp-27f
 #define GT_X0LL 0x1.a9ea48p-52f
 #define FM_DGELU_TANH_LO -7.5f
+static const struct fm_root gelu_tanh_root = {gelu_tanh_k, 7, 1.0f, -1.5f, -0.5f, GT_X0H, GT_X0L, GT_X0LL};
 FM_INLINE vf fm_dgelu_tanh_float(vf x, vf dy, struct fm_exp e)
 {
-    vf one = vf_set1(1.0f), zero = vf_zero(), ah = vf_set1(GT_3AH), kh2 = vf_set1(2.0f * GT_KH);
-    /* tx = 2K x (1 + 3A x^2) = th + tl */
-    vf x2 = vf_mul(x, x), x2l = vf_fms(x, x, x2);
-    vf wh = vf_mul(ah, x2);
-    vf wl = vf_fma(ah, x2l, vf_fma(vf_set1(GT_3AL), x2, vf_fms(ah, x2, wh)));
-    vf gh = vf_add(one, wh);
-    vf gl = vf_add(vf_add(vf_sub(vf_max_b(wh, one), gh), vf_min_b(wh, one)), wl);
-    vf vh = vf_mul(x, gh), vl = vf_fma(x, gl, vf_fms(x, gh, vh));
-    vf th = vf_mul(kh2, vh);
-    vf tl = vf_fma(kh2, vl, vf_fma(vf_set1(2.0f * GT_KL), vh, vf_fms(kh2, vh, th)));
-    /* 1 + e and its square */
-    vf dh = vf_add(one, e.eh);
-    vf dl = vf_add(vf_add(vf_sub(one, dh), e.eh), e.el);
-    vf D = vf_mul(dh, dh);
-    vf Dl = vf_fma(vf_add(dh, dh), dl, vf_fms(dh, dh, D));
-    /* x >= 0 */
-    vf teh = vf_mul(th, e.eh), tel = vf_fma(th, e.el, vf_fma(tl, e.eh, vf_fms(th, e.eh, teh)));
-    vf ph = vf_add(dh, teh);
-    vf pl = vf_add(vf_add(vf_add(vf_sub(dh, ph), teh), dl), tel);
-    /* x < 0: B = (1 + e) + tx (TwoSum), or (x - X0) K on [-1.5, -0.5] */
-    vf sh = vf_add(dh, th), bb = vf_sub(sh, dh);
-    vf sl = vf_add(vf_add(vf_add(vf_sub(dh, vf_sub(sh, bb)), vf_sub(th, bb)), dl), tl);
-    vf c0h = vf_set1(gelu_tanh_k[0]), t = fm_root_t(gelu_tanh_k, 7, x, 1.0f);
-    vf kh = vf_add(c0h, t), kl = vf_add(vf_sub(c0h, kh), t);
-    vf ra = vf_sub(x, vf_set1(GT_X0H)); /* exact; 0 or >= 6e-8 in magnitude, so Fast2Sum: */
-    vf rh = vf_sub(ra, vf_set1(GT_X0L));
-    vf rl = vf_sub(vf_sub(vf_sub(ra, rh), vf_set1(GT_X0L)), vf_set1(GT_X0LL));
-    vf kn = vf_mul(rh, kh);
-    vf knl = vf_fma(rh, kl, vf_fma(rl, kh, vf_fms(rh, kh, kn)));
-    vf in = vf_and(vf_ge(x, vf_set1(-1.5f)), vf_le(x, vf_set1(-0.5f)));
-    vf nh = vf_select(in, kn, sh), nl = vf_select(in, knl, sl);
-    vf mh = vf_mul(e.eh, nh), ml = vf_fma(e.eh, nl, vf_fma(e.el, nh, vf_fms(e.eh, nh, mh)));
-    vf c, q0 = fm_div2(vf_sel_lt(x, zero, mh, ph), vf_sel_lt(x, zero, ml, pl), D, Dl, &c);
-    return vf_sel_eq(dy, zero, vf_mul(dy, q0), vf_fma(dy, q0, vf_mul(dy, c)));
+    vf tl, th = fm_gt_pair(x, GT_3AH, GT_3AL, 2.0f * GT_KH, 2.0f * GT_KL, &tl); /* 2 x u' */
+    return fm_droot_float(x, dy, e, th, tl, 1, &gelu_tanh_root);
 }
 #define FM_DGELU_TANH_LANES(x, dy)                                                              \
     vf_and(vf_and(vf_ge(x, vf_set1(FM_DGELU_TANH_LO)), vf_le(x, vf_set1(FM_GELU_TANH_HI))),     \
