@@ -1419,9 +1419,8 @@ DEFINE_FWD_PIPE3(FKN(mish, fwd), MISH, struct fm_exp_parts, fm_mish_a, fm_join_e
 /*
  * gelu_tanh forward in float lanes, on ordinary vectors (-9 <= x <= 2^20 in every lane):
  * x sigmoid(2u) as silu is x sigmoid(x) (fm_sigmoid_finish), with z = -2|u| carried as zh + zl.
- * u = K x (1 + A x^2), K = sqrt(2/pi) and A = 0.044715 each split in two floats (their sum
- * within 2^-49 of the constant): x^2 and each product with its fma residual, 1 + A x^2 by
- * Fast2Sum (the larger of 1 and A x^2 first), so zh + zl is within about 2^-46 of -2|u| and
+ * u = K x (1 + A x^2) as a float pair (fm_gt_pair; K = sqrt(2/pi) and A = 0.044715 each split
+ * in two floats, within 2^-49 of the constants), so zh + zl is within about 2^-46 of -2|u| and
  * exp(z) keeps its 2^-28. z is clamped to -80 (x > 0 there; x (1 - 2^-115) rounds to x), its low
  * part zeroed with it. From x = -9, e >= 2^-96 and every value is a normal float. The result
  * has x's sign (a zero's too). Other vectors: lane by lane, this formula where it holds, the
